@@ -1,0 +1,2745 @@
+/* mmap-object.c: MmapObject, Python's mmap.mmap as a GObject
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/**
+ * MmapObject:
+ *
+ * A memory-mapped file or anonymous memory region, with everything
+ * Python 3.13's `mmap.mmap` offers on Linux.
+ *
+ * A map has a length, a position used by the stream-like calls
+ * ([method@Mmap.Object.read], [method@Mmap.Object.write],
+ * [method@Mmap.Object.readline], [method@Mmap.Object.seek], …), and
+ * index and slice access ([method@Mmap.Object.get_byte],
+ * [method@Mmap.Object.get_slice], …) that leaves the position alone.
+ * Byte results are [struct@GLib.Bytes] copies; [method@Mmap.Object.view]
+ * returns a zero-copy view instead.
+ *
+ * Create one with [ctor@Mmap.Object.new], [ctor@Mmap.Object.new_full],
+ * [ctor@Mmap.Object.new_anonymous] or [ctor@Mmap.Object.new_for_path], or
+ * with [ctor@GObject.Object.new] and the construct-only properties followed
+ * by [method@Gio.Initable.init]. Until `init()` has succeeded every method
+ * fails with %MMAP_ERROR_NOT_INITIALIZED.
+ *
+ * ## Differences from Python
+ *
+ * `MmapObject` follows Python's semantics, position rules and error classes,
+ * with these deliberate improvements:
+ *
+ * - An empty file maps, and so does a zero-length anonymous map: the object
+ *   has length 0, reads return empty bytes and [method@Mmap.Object.resize]
+ *   can grow it later. A length of 0 with an offset equal to the file size
+ *   also gives an empty map.
+ * - Any offset is accepted, not only multiples of the page size: the library
+ *   maps from the page boundary below it and hides the difference.
+ * - [method@Mmap.Object.resize] never leaves a mapping longer than its file:
+ *   it validates first, grows the file before remapping and shrinks it after,
+ *   and restores the old state when a step fails. `resize (0)` gives a valid
+ *   empty map. Shared anonymous maps are backed by a memfd, so they can grow
+ *   too.
+ * - No call can fault on a map whose protection forbids the access: reading
+ *   a `PROT_NONE` or write-only map fails with %MMAP_ERROR_NOT_ACCESSIBLE.
+ * - [method@Mmap.Object.flush_range] and [method@Mmap.Object.madvise_range]
+ *   align their range to pages themselves. Hints are widened to whole pages;
+ *   destructive advice (`DONTNEED`, `FREE`, `REMOVE`, `WIPEONFORK`, …) is
+ *   narrowed to the pages that lie entirely inside the range, so no byte
+ *   outside it is ever discarded.
+ * - Zero-copy views stay valid after [method@Mmap.Object.close]: the mapping
+ *   is reference-counted and unmapped when the last view is released. Python
+ *   refuses to close while buffers are exported; here `close()` always
+ *   succeeds. [method@Mmap.Object.resize] still refuses while views exist
+ *   (%MMAP_ERROR_EXPORTS_EXIST), as Python does.
+ * - Every method may be called from several threads at once; each call is
+ *   atomic, position updates included, and a [method@Mmap.Object.close]
+ *   racing another call happens entirely before or after it.
+ *
+ * Failed system calls are reported in the `G_IO_ERROR` domain; the message
+ * names the call and ends in `[Errno N] text`, as Python prints it, so the
+ * errno can be recovered.
+ *
+ * Since: 1.0
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mmap-enum-types.h"
+#include "mmap-error.h"
+#include "mmap-error-private.h"
+#include "mmap-mapping-private.h"
+#include "mmap-object.h"
+
+struct _MmapObject
+{
+  GObject       parent_instance;
+
+  GMutex        lock;
+
+  /* Construct-only arguments, as given. */
+  int           fd_arg;
+  guint64       length_arg;
+  MmapMapFlags  flags_arg;
+  MmapProt      prot_arg;
+  MmapAccess    access_arg;
+  goffset       offset;
+  gboolean      track_fd;
+  char         *path;
+
+  /* State, valid once initialized. */
+  guint         initialized : 1;
+  guint         closed : 1;
+  GError       *init_error;
+  MmapAccess    access;     /* effective */
+  MmapMapFlags  flags;      /* effective, as given to mmap() */
+  MmapProt      prot;       /* effective */
+  int           fd;         /* the tracked fd (dup or opened), or -1 */
+  int           anon_fd;    /* memfd behind a shared anonymous map, or -1 */
+  int           map_fd;     /* the fd mmap() is called with, or -1 */
+  goffset       map_offset; /* page-aligned file offset given to mmap() */
+  gsize         delta;      /* offset - map_offset */
+  MmapMapping  *mapping;    /* NULL when the length is 0 or closed */
+  guint8       *data;       /* first byte of the map, NULL with mapping */
+  gsize         length;
+  goffset       pos;
+};
+
+static void mmap_object_initable_iface_init (GInitableIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (MmapObject, mmap_object, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
+                                                      mmap_object_initable_iface_init))
+
+enum {
+  PROP_0,
+  PROP_ACCESS,
+  PROP_CLOSED,
+  PROP_FD,
+  PROP_FLAGS,
+  PROP_LENGTH,
+  PROP_OFFSET,
+  PROP_PATH,
+  PROP_PROT,
+  PROP_TRACK_FD,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+#define RW (MMAP_PROT_READ | MMAP_PROT_WRITE)
+
+/* Advice that discards data, or makes a fork child see different data:
+ * narrowed to whole pages inside the range instead of widened. */
+static gboolean
+advice_is_destructive (MmapAdvice advice)
+{
+  switch ((int) advice)
+    {
+    case MMAP_ADVICE_DONTNEED:
+    case MMAP_ADVICE_FREE:
+    case MMAP_ADVICE_REMOVE:
+    case MMAP_ADVICE_DONTFORK:
+    case MMAP_ADVICE_WIPEONFORK:
+    case MMAP_ADVICE_DONTNEED_LOCKED:
+    case MMAP_ADVICE_HWPOISON:
+    case MMAP_ADVICE_SOFT_OFFLINE:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+/* Advice newer than what Python exposes: a kernel that rejects it with
+ * EINVAL most likely does not know it. */
+static gboolean
+advice_is_recent (MmapAdvice advice)
+{
+  return (advice >= MMAP_ADVICE_WIPEONFORK && advice <= MMAP_ADVICE_COLLAPSE)
+         || advice == MMAP_ADVICE_SOFT_OFFLINE;
+}
+
+static const char *
+access_name (MmapAccess access)
+{
+  switch (access)
+    {
+    case MMAP_ACCESS_READ:
+      return "ACCESS_READ";
+    case MMAP_ACCESS_WRITE:
+      return "ACCESS_WRITE";
+    case MMAP_ACCESS_COPY:
+      return "ACCESS_COPY";
+    case MMAP_ACCESS_DEFAULT:
+    default:
+      return "ACCESS_DEFAULT";
+    }
+}
+
+/**
+ * mmap_get_page_size:
+ *
+ * The size of a memory page: Python's `mmap.PAGESIZE`.
+ *
+ * Returns: the page size in bytes
+ *
+ * Since: 1.0
+ */
+gsize
+mmap_get_page_size (void)
+{
+  static gsize page_size = 0;
+
+  if (g_once_init_enter (&page_size))
+    g_once_init_leave (&page_size, (gsize) sysconf (_SC_PAGESIZE));
+
+  return page_size;
+}
+
+/**
+ * mmap_get_allocation_granularity:
+ *
+ * The granularity of map offsets in the operating system: Python's
+ * `mmap.ALLOCATIONGRANULARITY`. It equals the page size on Linux.
+ * [class@Mmap.Object] accepts any offset; aligned offsets avoid mapping
+ * the bytes between the page boundary and the offset.
+ *
+ * Returns: the allocation granularity in bytes
+ *
+ * Since: 1.0
+ */
+gsize
+mmap_get_allocation_granularity (void)
+{
+  return mmap_get_page_size ();
+}
+
+/* ------------------------------------------------------------------ */
+/* Checks shared by the methods; all run with the lock held.          */
+
+static gboolean
+check_open (MmapObject  *self,
+            const char  *op,
+            GError     **error)
+{
+  if (G_UNLIKELY (!self->initialized))
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_NOT_INITIALIZED,
+                   "%s: the map was not initialised (call g_initable_init())",
+                   op);
+      return FALSE;
+    }
+  if (G_UNLIKELY (self->closed))
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_CLOSED,
+                   "%s: mmap closed or invalid", op);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_readable (MmapObject  *self,
+                const char  *op,
+                GError     **error)
+{
+  if (!check_open (self, op, error))
+    return FALSE;
+  if (G_UNLIKELY (!(self->prot & MMAP_PROT_READ)))
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_NOT_ACCESSIBLE,
+                   "%s: the map's protection (prot %d) forbids reading",
+                   op, (int) self->prot);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_writable_unlocked_open (MmapObject  *self,
+                              const char  *op,
+                              GError     **error)
+{
+  if (G_UNLIKELY (self->access == MMAP_ACCESS_READ
+                  || !(self->prot & MMAP_PROT_WRITE)))
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_READ_ONLY,
+                   "%s: mmap can't modify a readonly memory map", op);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_writable (MmapObject  *self,
+                const char  *op,
+                GError     **error)
+{
+  return check_open (self, op, error)
+         && check_writable_unlocked_open (self, op, error);
+}
+
+/* Python's PySlice_AdjustIndices for a sequence of @length. Returns the
+ * number of items in the slice. */
+static gsize
+adjust_slice (gsize   length,
+              gssize *start,
+              gssize *stop,
+              gssize  step)
+{
+  gssize len = (gssize) length;
+
+  if (*start < 0)
+    {
+      *start += len;
+      if (*start < 0)
+        *start = step < 0 ? -1 : 0;
+    }
+  else if (*start >= len)
+    *start = step < 0 ? len - 1 : len;
+
+  if (*stop < 0)
+    {
+      *stop += len;
+      if (*stop < 0)
+        *stop = step < 0 ? -1 : 0;
+    }
+  else if (*stop >= len)
+    *stop = step < 0 ? len - 1 : len;
+
+  if (step < 0)
+    {
+      if (*stop < *start)
+        return (gsize) ((*start - *stop - 1) / (-step) + 1);
+    }
+  else if (*start < *stop)
+    return (gsize) ((*stop - *start - 1) / step + 1);
+
+  return 0;
+}
+
+/* Clamps a find() bound like a slice bound: negative values count from the
+ * end, then the value is clamped to [0, length]. */
+static gsize
+clamp_bound (gssize value,
+             gsize  length)
+{
+  if (value < 0)
+    {
+      value += (gssize) length;
+      if (value < 0)
+        value = 0;
+    }
+  if ((gsize) value > length)
+    return length;
+  return (gsize) value;
+}
+
+/* ------------------------------------------------------------------ */
+/* Mapping                                                            */
+
+/* Maps @size bytes (from the aligned offset, delta included) with the
+ * object's flags, prot and fd. */
+static MmapMapping *
+map_region (MmapObject  *self,
+            gsize        size,
+            GError     **error)
+{
+  void *base;
+
+  base = mmap (NULL, size, (int) self->prot, (int) self->flags,
+               self->map_fd, (off_t) self->map_offset);
+  if (base == MAP_FAILED)
+    {
+      int errsv = errno;
+      mmap_set_error_from_errno (error, errsv,
+                                 "mmap: cannot map %" G_GSIZE_FORMAT
+                                 " bytes at offset %" G_GOFFSET_FORMAT,
+                                 size - self->delta, self->offset);
+      return NULL;
+    }
+
+  return mmap_mapping_new (base, size);
+}
+
+static void
+set_mapping (MmapObject  *self,
+             MmapMapping *mapping,
+             gsize        length)
+{
+  self->mapping = mapping;
+  self->length = length;
+  self->data = mapping != NULL ? mapping->base + self->delta : NULL;
+}
+
+/* Changes the mapped length in place (no views may exist): mremap, mmap
+ * from nothing, or munmap down to nothing. */
+static gboolean
+remap_region (MmapObject  *self,
+              gsize        new_length,
+              GError     **error)
+{
+  gsize new_size = self->delta + new_length;
+
+  if (new_length == 0)
+    {
+      g_clear_pointer (&self->mapping, mmap_mapping_unref);
+      set_mapping (self, NULL, 0);
+      return TRUE;
+    }
+
+  if (self->mapping == NULL)
+    {
+      MmapMapping *mapping = map_region (self, new_size, error);
+
+      if (mapping == NULL)
+        return FALSE;
+      set_mapping (self, mapping, new_length);
+      return TRUE;
+    }
+  else
+    {
+      void *base = mremap (self->mapping->base, self->mapping->size,
+                           new_size, MREMAP_MAYMOVE);
+
+      if (base == MAP_FAILED)
+        {
+          int errsv = errno;
+          return mmap_set_error_from_errno (error, errsv,
+                                            "mremap: cannot resize the map "
+                                            "from %" G_GSIZE_FORMAT " to %"
+                                            G_GSIZE_FORMAT " bytes",
+                                            self->length, new_length);
+        }
+      self->mapping->base = base;
+      self->mapping->size = new_size;
+      set_mapping (self, self->mapping, new_length);
+      return TRUE;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* GInitable                                                          */
+
+static gboolean
+validate_arguments (MmapObject  *self,
+                    GError     **error)
+{
+  MmapMapFlags sharing;
+
+  if (self->offset < 0)
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_OVERFLOW,
+                   "mmap: memory mapped offset must be positive (got %"
+                   G_GOFFSET_FORMAT ")", self->offset);
+      return FALSE;
+    }
+
+  if (self->length_arg > (guint64) G_MAXSSIZE)
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_OVERFLOW,
+                   "mmap: memory mapped length %" G_GUINT64_FORMAT
+                   " is too large", self->length_arg);
+      return FALSE;
+    }
+
+  if (self->access_arg != MMAP_ACCESS_DEFAULT
+      && (self->flags_arg != MMAP_MAP_SHARED || self->prot_arg != RW))
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_INVALID_ARGUMENT,
+                   "mmap: can't specify both access (%s) and flags (%d), "
+                   "prot (%d)", access_name (self->access_arg),
+                   (int) self->flags_arg, (int) self->prot_arg);
+      return FALSE;
+    }
+
+  if ((guint) self->access_arg > MMAP_ACCESS_COPY)
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_INVALID_ARGUMENT,
+                   "mmap: invalid access parameter %d",
+                   (int) self->access_arg);
+      return FALSE;
+    }
+
+  switch (self->access_arg)
+    {
+    case MMAP_ACCESS_READ:
+      self->flags = MMAP_MAP_SHARED;
+      self->prot = MMAP_PROT_READ;
+      self->access = MMAP_ACCESS_READ;
+      break;
+    case MMAP_ACCESS_WRITE:
+      self->flags = MMAP_MAP_SHARED;
+      self->prot = RW;
+      self->access = MMAP_ACCESS_WRITE;
+      break;
+    case MMAP_ACCESS_COPY:
+      self->flags = MMAP_MAP_PRIVATE;
+      self->prot = RW;
+      self->access = MMAP_ACCESS_COPY;
+      break;
+    case MMAP_ACCESS_DEFAULT:
+    default:
+      self->flags = self->flags_arg;
+      self->prot = self->prot_arg;
+      if ((self->prot & RW) == RW)
+        self->access = MMAP_ACCESS_DEFAULT;
+      else if (self->prot & MMAP_PROT_WRITE)
+        self->access = MMAP_ACCESS_WRITE;
+      else
+        self->access = MMAP_ACCESS_READ;
+      break;
+    }
+
+  /* mmap() would say EINVAL; say it for zero-length maps too. */
+  sharing = self->flags & (MMAP_MAP_SHARED | MMAP_MAP_PRIVATE);
+  if (sharing != MMAP_MAP_SHARED && sharing != MMAP_MAP_PRIVATE)
+    return mmap_set_error_from_errno (error, EINVAL,
+                                      "mmap: flags %d must contain exactly "
+                                      "one of MAP_SHARED and MAP_PRIVATE",
+                                      (int) self->flags);
+
+  return TRUE;
+}
+
+static gboolean
+open_path (MmapObject  *self,
+           int         *out_fd,
+           GError     **error)
+{
+  gboolean read_only;
+  int fd;
+
+  if (self->fd_arg != -1)
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_INVALID_ARGUMENT,
+                   "mmap: give either a path (%s) or a file descriptor (%d), "
+                   "not both", self->path, self->fd_arg);
+      return FALSE;
+    }
+
+  read_only = self->access == MMAP_ACCESS_READ
+              || self->access == MMAP_ACCESS_COPY
+              || !(self->prot & MMAP_PROT_WRITE);
+  fd = open (self->path, (read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      int errsv = errno;
+      return mmap_set_error_from_errno (error, errsv, "open: %s", self->path);
+    }
+
+  *out_fd = fd;
+  return TRUE;
+}
+
+/* Works out the length from the file, as Python does, with our rules for
+ * empty maps. */
+static gboolean
+resolve_length (MmapObject  *self,
+                int          fd,
+                gsize       *out_length,
+                GError     **error)
+{
+  struct stat st;
+  gsize length = (gsize) self->length_arg;
+
+  if (fstat (fd, &st) != 0)
+    {
+      int errsv = errno;
+      return mmap_set_error_from_errno (error, errsv, "fstat: fd %d", fd);
+    }
+
+  if (S_ISREG (st.st_mode))
+    {
+      if (length == 0)
+        {
+          if (self->offset > st.st_size)
+            {
+              g_set_error (error, MMAP_ERROR, MMAP_ERROR_FILE_TOO_SMALL,
+                           "mmap: offset %" G_GOFFSET_FORMAT " is greater "
+                           "than the file size %" G_GOFFSET_FORMAT,
+                           self->offset, (goffset) st.st_size);
+              return FALSE;
+            }
+          length = (gsize) (st.st_size - self->offset);
+        }
+      else if (self->offset > st.st_size
+               || (guint64) (st.st_size - self->offset) < (guint64) length)
+        {
+          g_set_error (error, MMAP_ERROR, MMAP_ERROR_FILE_TOO_SMALL,
+                       "mmap: length %" G_GSIZE_FORMAT " at offset %"
+                       G_GOFFSET_FORMAT " is greater than the file size %"
+                       G_GOFFSET_FORMAT, length, self->offset,
+                       (goffset) st.st_size);
+          return FALSE;
+        }
+    }
+  else if (length == 0)
+    {
+      /* No size to take the rest of: mmap() would fail with EINVAL. */
+      return mmap_set_error_from_errno (error, EINVAL,
+                                        "mmap: length 0 needs a regular file "
+                                        "(fd %d is not one)", fd);
+    }
+
+  *out_length = length;
+  return TRUE;
+}
+
+static gboolean
+mmap_object_init_locked (MmapObject    *self,
+                         GError       **error)
+{
+  gsize length = 0;
+  int own_fd = -1;     /* opened from path */
+  int user_fd;
+  MmapMapping *mapping = NULL;
+
+  if (!validate_arguments (self, error))
+    return FALSE;
+
+  if (self->path != NULL && !open_path (self, &own_fd, error))
+    return FALSE;
+  user_fd = own_fd != -1 ? own_fd : self->fd_arg;
+
+  if (user_fd != -1)
+    {
+      if (!resolve_length (self, user_fd, &length, error))
+        goto fail;
+
+      if (own_fd != -1)
+        {
+          self->fd = self->track_fd ? own_fd : -1;
+        }
+      else if (self->track_fd)
+        {
+          self->fd = fcntl (user_fd, F_DUPFD_CLOEXEC, 3);
+          if (self->fd < 0)
+            {
+              int errsv = errno;
+              self->fd = -1;
+              mmap_set_error_from_errno (error, errsv, "dup: fd %d", user_fd);
+              goto fail;
+            }
+        }
+      self->map_fd = user_fd;
+      self->map_offset = self->offset
+                         - self->offset % (goffset) mmap_get_page_size ();
+      self->delta = (gsize) (self->offset - self->map_offset);
+    }
+  else
+    {
+      length = (gsize) self->length_arg;
+      self->flags |= MMAP_MAP_ANONYMOUS;
+      self->map_offset = 0;
+      self->delta = 0;
+
+      if (self->flags & MMAP_MAP_SHARED)
+        {
+          /* A memfd instead of MAP_SHARED|MAP_ANONYMOUS: the same shmem
+           * pages, shared with fork children, but with a size that
+           * resize() can change without SIGBUS beyond the old end. */
+          self->anon_fd = memfd_create ("mmapobj", MFD_CLOEXEC);
+          if (self->anon_fd < 0)
+            {
+              int errsv = errno;
+              self->anon_fd = -1;
+              mmap_set_error_from_errno (error, errsv, "memfd_create");
+              goto fail;
+            }
+          if (ftruncate (self->anon_fd, (off_t) length) != 0)
+            {
+              int errsv = errno;
+              mmap_set_error_from_errno (error, errsv,
+                                         "ftruncate: anonymous map to %"
+                                         G_GSIZE_FORMAT " bytes", length);
+              goto fail;
+            }
+          self->flags &= ~MMAP_MAP_ANONYMOUS;
+          self->map_fd = self->anon_fd;
+        }
+    }
+
+  if (length > 0)
+    {
+      mapping = map_region (self, self->delta + length, error);
+      if (mapping == NULL)
+        goto fail;
+    }
+  set_mapping (self, mapping, length);
+
+  /* The memfd is an implementation detail: report the anonymous flag. */
+  if (self->anon_fd != -1)
+    self->flags |= MMAP_MAP_ANONYMOUS;
+  /* Only the memfd and the tracked fd outlive init(). */
+  if (self->map_fd != self->anon_fd && self->map_fd != self->fd)
+    self->map_fd = -1;
+  if (own_fd != -1 && own_fd != self->fd)
+    close (own_fd);
+
+  return TRUE;
+
+fail:
+  if (own_fd != -1)
+    close (own_fd);
+  else if (self->fd != -1)
+    close (self->fd);
+  if (self->anon_fd != -1)
+    close (self->anon_fd);
+  self->fd = -1;
+  self->anon_fd = -1;
+  self->map_fd = -1;
+  return FALSE;
+}
+
+static gboolean
+mmap_object_initable_init (GInitable     *initable,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
+  MmapObject *self = MMAP_OBJECT (initable);
+  gboolean ret;
+
+  g_return_val_if_fail (MMAP_IS_OBJECT (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  g_mutex_lock (&self->lock);
+  if (self->initialized)
+    ret = TRUE;
+  else if (self->init_error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (self->init_error));
+      ret = FALSE;
+    }
+  else
+    {
+      GError *local_error = NULL;
+
+      ret = mmap_object_init_locked (self, &local_error);
+      if (ret)
+        self->initialized = TRUE;
+      else
+        {
+          self->init_error = g_error_copy (local_error);
+          g_propagate_error (error, local_error);
+        }
+    }
+  g_mutex_unlock (&self->lock);
+
+  return ret;
+}
+
+static void
+mmap_object_initable_iface_init (GInitableIface *iface)
+{
+  iface->init = mmap_object_initable_init;
+}
+
+/* ------------------------------------------------------------------ */
+/* GObject                                                            */
+
+static void
+close_locked (MmapObject *self)
+{
+  g_clear_pointer (&self->mapping, mmap_mapping_unref);
+  self->data = NULL;
+  self->length = 0;
+  if (self->fd != -1)
+    close (self->fd);
+  if (self->anon_fd != -1)
+    close (self->anon_fd);
+  self->fd = -1;
+  self->anon_fd = -1;
+  self->map_fd = -1;
+  self->closed = TRUE;
+}
+
+static void
+mmap_object_finalize (GObject *object)
+{
+  MmapObject *self = (MmapObject *)object;
+
+  close_locked (self);
+  g_clear_error (&self->init_error);
+  g_clear_pointer (&self->path, g_free);
+  g_mutex_clear (&self->lock);
+
+  G_OBJECT_CLASS (mmap_object_parent_class)->finalize (object);
+}
+
+static void
+mmap_object_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  MmapObject *self = MMAP_OBJECT (object);
+
+  switch (prop_id)
+    {
+    case PROP_ACCESS:
+      g_value_set_enum (value, mmap_object_get_access (self));
+      break;
+    case PROP_CLOSED:
+      g_value_set_boolean (value, mmap_object_get_closed (self));
+      break;
+    case PROP_FD:
+      g_value_set_int (value, mmap_object_get_fd (self));
+      break;
+    case PROP_FLAGS:
+      g_value_set_flags (value, mmap_object_get_flags (self));
+      break;
+    case PROP_LENGTH:
+      g_value_set_uint64 (value, mmap_object_get_length (self));
+      break;
+    case PROP_OFFSET:
+      g_value_set_int64 (value, mmap_object_get_offset (self));
+      break;
+    case PROP_PATH:
+      g_value_set_string (value, mmap_object_get_path (self));
+      break;
+    case PROP_PROT:
+      g_value_set_flags (value, mmap_object_get_prot (self));
+      break;
+    case PROP_TRACK_FD:
+      g_value_set_boolean (value, mmap_object_get_track_fd (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mmap_object_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  MmapObject *self = MMAP_OBJECT (object);
+
+  switch (prop_id)
+    {
+    case PROP_ACCESS:
+      self->access_arg = g_value_get_enum (value);
+      break;
+    case PROP_FD:
+      self->fd_arg = g_value_get_int (value);
+      break;
+    case PROP_FLAGS:
+      self->flags_arg = g_value_get_flags (value);
+      break;
+    case PROP_LENGTH:
+      self->length_arg = g_value_get_uint64 (value);
+      break;
+    case PROP_OFFSET:
+      self->offset = g_value_get_int64 (value);
+      break;
+    case PROP_PATH:
+      self->path = g_value_dup_string (value);
+      break;
+    case PROP_PROT:
+      self->prot_arg = g_value_get_flags (value);
+      break;
+    case PROP_TRACK_FD:
+      self->track_fd = g_value_get_boolean (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+mmap_object_class_init (MmapObjectClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags construct = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY
+                          | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+  GParamFlags read_only = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS
+                          | G_PARAM_EXPLICIT_NOTIFY;
+
+  object_class->finalize = mmap_object_finalize;
+  object_class->get_property = mmap_object_get_property;
+  object_class->set_property = mmap_object_set_property;
+
+  /**
+   * MmapObject:access:
+   *
+   * The access mode. As a construct argument it is Python's `access`;
+   * once initialised it reads back as the effective mode, worked out from
+   * the protection when %MMAP_ACCESS_DEFAULT was given, as Python does.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_ACCESS] =
+    g_param_spec_enum ("access", NULL, NULL,
+                       MMAP_TYPE_ACCESS, MMAP_ACCESS_DEFAULT, construct);
+
+  /**
+   * MmapObject:closed:
+   *
+   * Whether [method@Mmap.Object.close] has been called.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_CLOSED] =
+    g_param_spec_boolean ("closed", NULL, NULL, FALSE, read_only);
+
+  /**
+   * MmapObject:fd:
+   *
+   * The file descriptor to map, or -1 for anonymous memory. The caller
+   * keeps ownership of it. Once initialised it reads back as the file
+   * descriptor the map keeps (a close-on-exec duplicate, or the one opened
+   * for [property@Mmap.Object:path]), or -1 when it keeps none.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_FD] =
+    g_param_spec_int ("fd", NULL, NULL, -1, G_MAXINT, -1, construct);
+
+  /**
+   * MmapObject:flags:
+   *
+   * The flags for `mmap(2)`: Python's `flags`. Reads back as the
+   * effective flags, with %MMAP_MAP_ANONYMOUS for anonymous maps.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_FLAGS] =
+    g_param_spec_flags ("flags", NULL, NULL, MMAP_TYPE_MAP_FLAGS,
+                        MMAP_MAP_SHARED, construct);
+
+  /**
+   * MmapObject:length:
+   *
+   * The length of the map in bytes. As a construct argument, 0 means the
+   * rest of the file after [property@Mmap.Object:offset]. Reads back as
+   * the current length, which [method@Mmap.Object.resize] changes, and 0
+   * once closed.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_LENGTH] =
+    g_param_spec_uint64 ("length", NULL, NULL, 0, G_MAXUINT64, 0, construct);
+
+  /**
+   * MmapObject:offset:
+   *
+   * Where the map starts in the file, in bytes. Any value of 0 or more is
+   * accepted; it need not be a multiple of the page size.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_OFFSET] =
+    g_param_spec_int64 ("offset", NULL, NULL, G_MININT64, G_MAXINT64, 0,
+                        construct);
+
+  /**
+   * MmapObject:path:
+   *
+   * A file to open and map instead of [property@Mmap.Object:fd]. It is
+   * opened read-only for read-only and copy-on-write access, and
+   * read-write otherwise.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_PATH] =
+    g_param_spec_string ("path", NULL, NULL, NULL, construct);
+
+  /**
+   * MmapObject:prot:
+   *
+   * The memory protection: Python's `prot`. Reads back as the effective
+   * protection.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_PROT] =
+    g_param_spec_flags ("prot", NULL, NULL, MMAP_TYPE_PROT, RW, construct);
+
+  /**
+   * MmapObject:track-fd:
+   *
+   * Whether the map keeps its own duplicate of the file descriptor, which
+   * [method@Mmap.Object.size] and [method@Mmap.Object.resize] need:
+   * Python's `trackfd`.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_TRACK_FD] =
+    g_param_spec_boolean ("track-fd", NULL, NULL, TRUE, construct);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+mmap_object_init (MmapObject *self)
+{
+  g_mutex_init (&self->lock);
+  self->fd_arg = -1;
+  self->flags_arg = MMAP_MAP_SHARED;
+  self->prot_arg = RW;
+  self->access_arg = MMAP_ACCESS_DEFAULT;
+  self->track_fd = TRUE;
+  self->fd = -1;
+  self->anon_fd = -1;
+  self->map_fd = -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Constructors                                                       */
+
+/**
+ * mmap_object_new:
+ * @fd: the file descriptor to map, or -1 for anonymous memory
+ * @length: the number of bytes to map; 0 maps the rest of the file
+ * @access: the access mode
+ * @offset: where the map starts in the file; any value of 0 or more
+ * @error: return location for a #GError
+ *
+ * Maps @length bytes of @fd from @offset, like Python's
+ * `mmap.mmap(fd, length, access=access, offset=offset)`. The map keeps a
+ * close-on-exec duplicate of @fd; the caller may close @fd afterwards.
+ *
+ * A length past the end of the file is an error (%MMAP_ERROR_FILE_TOO_SMALL):
+ * the file is never grown. An empty file gives an empty map.
+ *
+ * Returns: (transfer full): a new map, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+MmapObject *
+mmap_object_new (gint         fd,
+                 gsize        length,
+                 MmapAccess   access,
+                 goffset      offset,
+                 GError     **error)
+{
+  return mmap_object_new_full (fd, length, MMAP_MAP_SHARED, RW, access,
+                               offset, TRUE, error);
+}
+
+/**
+ * mmap_object_new_full:
+ * @fd: the file descriptor to map, or -1 for anonymous memory
+ * @length: the number of bytes to map; 0 maps the rest of the file
+ * @flags: the `mmap(2)` flags: exactly one of %MMAP_MAP_SHARED and
+ *   %MMAP_MAP_PRIVATE, and any others
+ * @prot: the memory protection
+ * @access: the access mode; anything but %MMAP_ACCESS_DEFAULT requires the
+ *   default @flags (%MMAP_MAP_SHARED) and @prot (read and write)
+ * @offset: where the map starts in the file; any value of 0 or more
+ * @track_fd: whether to keep a duplicate of @fd, which
+ *   [method@Mmap.Object.size] and [method@Mmap.Object.resize] need
+ * @error: return location for a #GError
+ *
+ * Maps memory with all of Python's `mmap.mmap` arguments.
+ *
+ * Returns: (transfer full): a new map, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+MmapObject *
+mmap_object_new_full (gint           fd,
+                      gsize          length,
+                      MmapMapFlags   flags,
+                      MmapProt       prot,
+                      MmapAccess     access,
+                      goffset        offset,
+                      gboolean       track_fd,
+                      GError       **error)
+{
+  g_return_val_if_fail (fd >= -1, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return g_initable_new (MMAP_TYPE_OBJECT, NULL, error,
+                         "fd", fd,
+                         "length", (guint64) length,
+                         "flags", flags,
+                         "prot", prot,
+                         "access", access,
+                         "offset", (gint64) offset,
+                         "track-fd", track_fd,
+                         NULL);
+}
+
+/**
+ * mmap_object_new_anonymous:
+ * @length: the number of bytes; 0 gives an empty map that can grow
+ * @error: return location for a #GError
+ *
+ * Maps @length bytes of zeroed anonymous memory, read-write and shared with
+ * fork children: Python's `mmap.mmap(-1, length)`.
+ *
+ * Returns: (transfer full): a new map, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+MmapObject *
+mmap_object_new_anonymous (gsize    length,
+                           GError **error)
+{
+  return mmap_object_new_full (-1, length, MMAP_MAP_SHARED, RW,
+                               MMAP_ACCESS_DEFAULT, 0, TRUE, error);
+}
+
+/**
+ * mmap_object_new_for_path:
+ * @path: (type filename): the file to map
+ * @access: the access mode; the file is opened read-only for
+ *   %MMAP_ACCESS_READ and %MMAP_ACCESS_COPY, read-write otherwise
+ * @error: return location for a #GError
+ *
+ * Opens @path and maps all of it. This is the way to map a file from
+ * languages that cannot open a file descriptor, such as JavaScript. The map
+ * keeps the file open until it is closed.
+ *
+ * Returns: (transfer full): a new map, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+MmapObject *
+mmap_object_new_for_path (const char  *path,
+                          MmapAccess   access,
+                          GError     **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return g_initable_new (MMAP_TYPE_OBJECT, NULL, error,
+                         "path", path,
+                         "access", access,
+                         NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* Properties                                                         */
+
+/**
+ * mmap_object_close:
+ * @self: a map
+ * @error: return location for a #GError
+ *
+ * Closes the map and the file descriptor it keeps. Closing a closed map
+ * does nothing. Zero-copy views from [method@Mmap.Object.view] stay valid:
+ * the memory is unmapped when the last of them is released.
+ *
+ * Returns: %TRUE (closing does not fail today; the error is for the future)
+ *
+ * Since: 1.0
+ */
+gboolean
+mmap_object_close (MmapObject  *self,
+                   GError     **error)
+{
+  gboolean was_closed;
+
+  g_return_val_if_fail (MMAP_IS_OBJECT (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  g_mutex_lock (&self->lock);
+  was_closed = self->closed;
+  close_locked (self);
+  g_mutex_unlock (&self->lock);
+
+  if (!was_closed)
+    {
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLOSED]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LENGTH]);
+    }
+
+  return TRUE;
+}
+
+/**
+ * mmap_object_get_closed:
+ * @self: a map
+ *
+ * Whether the map is closed: Python's `closed` attribute.
+ *
+ * Returns: %TRUE once [method@Mmap.Object.close] has been called
+ *
+ * Since: 1.0
+ */
+gboolean
+mmap_object_get_closed (MmapObject *self)
+{
+  gboolean closed;
+
+  g_return_val_if_fail (MMAP_IS_OBJECT (self), TRUE);
+
+  g_mutex_lock (&self->lock);
+  closed = self->closed;
+  g_mutex_unlock (&self->lock);
+
+  return closed;
+}
+
+/**
+ * mmap_object_get_length:
+ * @self: a map
+ *
+ * The length of the map in bytes: Python's `len(m)`. It is 0 for a closed or
+ * uninitialised map.
+ *
+ * Returns: the length in bytes
+ *
+ * Since: 1.0
+ */
+gsize
+mmap_object_get_length (MmapObject *self)
+{
+  gsize length;
+
+  g_return_val_if_fail (MMAP_IS_OBJECT (self), 0);
+
+  g_mutex_lock (&self->lock);
+  length = self->initialized ? self->length : (gsize) self->length_arg;
+  if (self->closed)
+    length = 0;
+  g_mutex_unlock (&self->lock);
+
+  return length;
+}
+
+/**
+ * mmap_object_get_offset:
+ * @self: a map
+ *
+ * Where the map starts in its file.
+ *
+ * Returns: the offset in bytes
+ *
+ * Since: 1.0
+ */
+goffset
+mmap_object_get_offset (MmapObject *self)
+{
+  g_return_val_if_fail (MMAP_IS_OBJECT (self), 0);
+
+  return self->offset;
+}
+
+/**
+ * mmap_object_get_access:
+ * @self: a map
+ *
+ * The effective access mode, worked out as Python does when
+ * %MMAP_ACCESS_DEFAULT was given: read and write protection stays
+ * %MMAP_ACCESS_DEFAULT, write without read is %MMAP_ACCESS_WRITE, anything
+ * else %MMAP_ACCESS_READ.
+ *
+ * Returns: the access mode
+ *
+ * Since: 1.0
+ */
+MmapAccess
+mmap_object_get_access (MmapObject *self)
+{
+  g_return_val_if_fail (MMAP_IS_OBJECT (self), MMAP_ACCESS_DEFAULT);
+
+  return self->initialized ? self->access : self->access_arg;
+}
+
+/**
+ * mmap_object_get_flags:
+ * @self: a map
+ *
+ * The effective `mmap(2)` flags.
+ *
+ * Returns: the flags
+ *
+ * Since: 1.0
+ */
+MmapMapFlags
+mmap_object_get_flags (MmapObject *self)
+{
+  g_return_val_if_fail (MMAP_IS_OBJECT (self), MMAP_MAP_NONE);
+
+  return self->initialized ? self->flags : self->flags_arg;
+}
+
+/**
+ * mmap_object_get_prot:
+ * @self: a map
+ *
+ * The effective memory protection.
+ *
+ * Returns: the protection
+ *
+ * Since: 1.0
+ */
+MmapProt
+mmap_object_get_prot (MmapObject *self)
+{
+  g_return_val_if_fail (MMAP_IS_OBJECT (self), MMAP_PROT_NONE);
+
+  return self->initialized ? self->prot : self->prot_arg;
+}
+
+/**
+ * mmap_object_get_track_fd:
+ * @self: a map
+ *
+ * Whether the map keeps its own file descriptor.
+ *
+ * Returns: the value of [property@Mmap.Object:track-fd]
+ *
+ * Since: 1.0
+ */
+gboolean
+mmap_object_get_track_fd (MmapObject *self)
+{
+  g_return_val_if_fail (MMAP_IS_OBJECT (self), FALSE);
+
+  return self->track_fd;
+}
+
+/**
+ * mmap_object_get_fd:
+ * @self: a map
+ *
+ * The file descriptor the map keeps: a close-on-exec duplicate of the one
+ * it was made from, or the one it opened for a path. It is -1 for
+ * anonymous maps, maps made with `track-fd` false, and closed maps. The
+ * map owns it: do not close it.
+ *
+ * Returns: the file descriptor, or -1
+ *
+ * Since: 1.0
+ */
+gint
+mmap_object_get_fd (MmapObject *self)
+{
+  gint fd;
+
+  g_return_val_if_fail (MMAP_IS_OBJECT (self), -1);
+
+  g_mutex_lock (&self->lock);
+  fd = self->initialized || self->closed ? self->fd : self->fd_arg;
+  g_mutex_unlock (&self->lock);
+
+  return fd;
+}
+
+/**
+ * mmap_object_get_path:
+ * @self: a map
+ *
+ * The path the map was opened from, if any.
+ *
+ * Returns: (nullable) (type filename): the path, or %NULL
+ *
+ * Since: 1.0
+ */
+const char *
+mmap_object_get_path (MmapObject *self)
+{
+  g_return_val_if_fail (MMAP_IS_OBJECT (self), NULL);
+
+  return self->path;
+}
+
+/* ------------------------------------------------------------------ */
+/* Searching                                                          */
+
+static gssize
+find_locked (MmapObject   *self,
+             const guint8 *needle,
+             gsize         needle_len,
+             gssize        start_arg,
+             gssize        end_arg,
+             gboolean      reverse)
+{
+  gsize start = clamp_bound (start_arg, self->length);
+  gsize end = clamp_bound (end_arg, self->length);
+
+  if (end < start)
+    return -1;
+  if (needle_len == 0)
+    return (gssize) (reverse ? end : start);
+  if (end - start < needle_len)
+    return -1;
+
+  if (!reverse)
+    {
+      const guint8 *hit = memmem (self->data + start, end - start,
+                                  needle, needle_len);
+      return hit != NULL ? hit - self->data : -1;
+    }
+  else
+    {
+      const guint8 *lo = self->data + start;
+      const guint8 *p = self->data + end - needle_len;
+
+      /* Walk back over candidates for the first byte. */
+      while (p >= lo)
+        {
+          p = memrchr (lo, needle[0], (gsize) (p - lo) + 1);
+          if (p == NULL)
+            return -1;
+          if (memcmp (p, needle, needle_len) == 0)
+            return p - self->data;
+          if (p == lo)
+            return -1;
+          p--;
+        }
+      return -1;
+    }
+}
+
+static gssize
+find_common (MmapObject   *self,
+             const char   *op,
+             const guint8 *needle,
+             gsize         needle_len,
+             gboolean      from_pos,
+             gssize        start,
+             gssize        end,
+             gboolean      reverse,
+             GError      **error)
+{
+  gssize ret = -2;
+
+  g_return_val_if_fail (MMAP_IS_OBJECT (self), -2);
+  g_return_val_if_fail (needle != NULL || needle_len == 0, -2);
+  g_return_val_if_fail (error == NULL || *error == NULL, -2);
+
+  g_mutex_lock (&self->lock);
+  if (check_readable (self, op, error))
+    {
+      if (from_pos)
+        {
+          start = self->pos > G_MAXSSIZE ? G_MAXSSIZE : (gssize) self->pos;
+          end = G_MAXSSIZE;
+        }
+      ret = find_locked (self, needle, needle_len, start, end, reverse);
+    }
+  g_mutex_unlock (&self->lock);
+
+  return ret;
+}
+
+/**
+ * mmap_object_find:
+ * @self: a map
+ * @needle: (array length=needle_len) (nullable): the bytes to look for
+ * @needle_len: the length of @needle
+ * @error: return location for a #GError
+ *
+ * Finds the lowest index of @needle at or after the current position:
+ * Python's `m.find(sub)`. An empty needle is found at the position (or at
+ * the length, when the position lies beyond it). The position is unchanged.
+ *
+ * Returns: the index, -1 when @needle does not occur, or -2 with @error set
+ *
+ * Since: 1.0
+ */
+gssize
+mmap_object_find (MmapObject    *self,
+                  const guint8  *needle,
+                  gsize          needle_len,
+                  GError       **error)
+{
+  return find_common (self, "find", needle, needle_len, TRUE, 0, 0, FALSE,
+                      error);
+}
+
+/**
+ * mmap_object_find_range:
+ * @self: a map
+ * @needle: (array length=needle_len) (nullable): the bytes to look for
+ * @needle_len: the length of @needle
+ * @start: where the search starts; negative values count from the end
+ * @end: where the search ends (exclusive); negative values count from the
+ *   end, and %G_MAXSSIZE means the end of the map
+ * @error: return location for a #GError
+ *
+ * Finds the lowest index of @needle that lies entirely within
+ * [@start, @end): Python's `m.find(sub, start, end)`. The bounds are
+ * clamped like slice bounds. An empty needle is found at the clamped
+ * @start unless @end lies before it.
+ *
+ * Returns: the index, -1 when @needle does not occur, or -2 with @error set
+ *
+ * Since: 1.0
+ */
+gssize
+mmap_object_find_range (MmapObject    *self,
+                        const guint8  *needle,
+                        gsize          needle_len,
+                        gssize         start,
+                        gssize         end,
+                        GError       **error)
+{
+  return find_common (self, "find", needle, needle_len, FALSE, start, end,
+                      FALSE, error);
+}
+
+/**
+ * mmap_object_rfind:
+ * @self: a map
+ * @needle: (array length=needle_len) (nullable): the bytes to look for
+ * @needle_len: the length of @needle
+ * @error: return location for a #GError
+ *
+ * Finds the highest index of @needle at or after the current position:
+ * Python's `m.rfind(sub)`. An empty needle is found at the length. The
+ * position is unchanged.
+ *
+ * Returns: the index, -1 when @needle does not occur, or -2 with @error set
+ *
+ * Since: 1.0
+ */
+gssize
+mmap_object_rfind (MmapObject    *self,
+                   const guint8  *needle,
+                   gsize          needle_len,
+                   GError       **error)
+{
+  return find_common (self, "rfind", needle, needle_len, TRUE, 0, 0, TRUE,
+                      error);
+}
+
+/**
+ * mmap_object_rfind_range:
+ * @self: a map
+ * @needle: (array length=needle_len) (nullable): the bytes to look for
+ * @needle_len: the length of @needle
+ * @start: where the search starts; negative values count from the end
+ * @end: where the search ends (exclusive); negative values count from the
+ *   end, and %G_MAXSSIZE means the end of the map
+ * @error: return location for a #GError
+ *
+ * Finds the highest index of @needle that lies entirely within
+ * [@start, @end): Python's `m.rfind(sub, start, end)`. An empty needle is
+ * found at the clamped @end unless it lies before @start.
+ *
+ * Returns: the index, -1 when @needle does not occur, or -2 with @error set
+ *
+ * Since: 1.0
+ */
+gssize
+mmap_object_rfind_range (MmapObject    *self,
+                         const guint8  *needle,
+                         gsize          needle_len,
+                         gssize         start,
+                         gssize         end,
+                         GError       **error)
+{
+  return find_common (self, "rfind", needle, needle_len, FALSE, start, end,
+                      TRUE, error);
+}
+
+/* ------------------------------------------------------------------ */
+/* flush, madvise, move                                               */
+
+/**
+ * mmap_object_flush:
+ * @self: a map
+ * @error: return location for a #GError
+ *
+ * Writes the whole map back to its file and waits for it (`msync(MS_SYNC)`):
+ * Python's `m.flush()`. Read-only and copy-on-write maps have nothing to
+ * write, so this does nothing for them.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+mmap_object_flush (MmapObject  *self,
+                   GError     **error)
+{
+  return mmap_object_flush_range (self, 0, -1, error);
+}
+
+/**
+ * mmap_object_flush_range:
+ * @self: a map
+ * @offset: the first byte to write back, from the start of the map
+ * @size: the number of bytes, or -1 for the rest of the map
+ * @error: return location for a #GError
+ *
+ * Writes @size bytes from @offset back to the file and waits for it:
+ * Python's `m.flush(offset, size)`. Unlike Python, @offset need not be a
+ * multiple of the page size: the range is widened to whole pages.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+mmap_object_flush_range (MmapObject  *self,
+                         goffset      offset,
+                         gssize       size,
+                         GError     **error)
+{
+  gboolean ret = FALSE;
+
+  g_return_val_if_fail (MMAP_IS_OBJECT (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  g_mutex_lock (&self->lock);
+  if (!check_open (self, "flush", error))
+    goto out;
+
+  if (size == -1 && offset >= 0 && (guint64) offset <= self->length)
+    size = (gssize) (self->length - (gsize) offset);
+
+  if (offset < 0 || size < 0 || (guint64) offset > self->length
+      || self->length - (gsize) offset < (gsize) size)
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
+                   "flush: values out of range: %" G_GSSIZE_FORMAT
+                   " bytes at offset %" G_GOFFSET_FORMAT " in a %"
+                   G_GSIZE_FORMAT "-byte map", size, offset, self->length);
+      goto out;
+    }
+
+  if (self->access == MMAP_ACCESS_READ || self->access == MMAP_ACCESS_COPY
+      || size == 0 || self->mapping == NULL)
+    {
+      ret = TRUE;
+      goto out;
+    }
+
+  {
+    guint8 *first = self->data + offset;
+    guint8 *start = self->mapping->base
+                    + ((gsize) (first - self->mapping->base)
+                       / mmap_get_page_size ()) * mmap_get_page_size ();
+
+    if (msync (start, (gsize) (first + size - start), MS_SYNC) != 0)
+      {
+        int errsv = errno;
+        mmap_set_error_from_errno (error, errsv,
+                                   "msync: %" G_GSSIZE_FORMAT " bytes at "
+                                   "offset %" G_GOFFSET_FORMAT, size, offset);
+        goto out;
+      }
+  }
+  ret = TRUE;
+
+out:
+  g_mutex_unlock (&self->lock);
+  return ret;
+}
+
+/**
+ * mmap_object_madvise:
+ * @self: a map
+ * @advice: the advice
+ * @error: return location for a #GError
+ *
+ * Advises the kernel about the whole map: Python's `m.madvise(option)`.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+mmap_object_madvise (MmapObject  *self,
+                     MmapAdvice   advice,
+                     GError     **error)
+{
+  return mmap_object_madvise_range (self, advice, 0, -1, error);
+}
+
+/**
+ * mmap_object_madvise_range:
+ * @self: a map
+ * @advice: the advice
+ * @start: the first byte, from the start of the map
+ * @length: the number of bytes (clamped to the end of the map), or -1 for
+ *   the rest of the map
+ * @error: return location for a #GError
+ *
+ * Advises the kernel about a range: Python's
+ * `m.madvise(option, start, length)`. Unlike Python, @start need not be a
+ * multiple of the page size. Hints are widened to whole pages; advice that
+ * discards data or changes what fork children see (%MMAP_ADVICE_DONTNEED,
+ * %MMAP_ADVICE_FREE, %MMAP_ADVICE_REMOVE, %MMAP_ADVICE_DONTFORK,
+ * %MMAP_ADVICE_WIPEONFORK, …) applies only to the pages that lie entirely
+ * inside the range, and does nothing when there are none.
+ *
+ * Advice the running kernel does not know fails with
+ * %MMAP_ERROR_NOT_SUPPORTED.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+mmap_object_madvise_range (MmapObject  *self,
+                           MmapAdvice   advice,
+                           goffset      start,
+                           gssize       length,
+                           GError     **error)
+{
+  gboolean ret = FALSE;
+  gsize page = mmap_get_page_size ();
+  guintptr lo, hi;
+
+  g_return_val_if_fail (MMAP_IS_OBJECT (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  g_mutex_lock (&self->lock);
+  if (!check_open (self, "madvise", error))
+    goto out;
+
+  if (start < 0 || (guint64) start >= self->length)
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
+                   "madvise: start %" G_GOFFSET_FORMAT " out of bounds of a %"
+                   G_GSIZE_FORMAT "-byte map", start, self->length);
+      goto out;
+    }
+  if (length == -1)
+    length = (gssize) (self->length - (gsize) start);
+  if (length < 0)
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
+                   "madvise: length %" G_GSSIZE_FORMAT " invalid", length);
+      goto out;
+    }
+  if (G_MAXSSIZE - start < length)
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_OVERFLOW,
+                   "madvise: length %" G_GSSIZE_FORMAT " too large", length);
+      goto out;
+    }
+  if ((gsize) length > self->length - (gsize) start)
+    length = (gssize) (self->length - (gsize) start);
+
+  lo = (guintptr) (self->data + start);
+  hi = lo + (guintptr) length;
+  if (advice_is_destructive (advice))
+    {
+      lo = (lo + page - 1) / page * page;
+      hi = hi / page * page;
+      /* The last page of the map counts as whole: nothing follows it. */
+      if ((guint8 *) (self->data + start + length)
+          == self->data + self->length)
+        hi = (guintptr) (self->mapping->base
+                         + (self->mapping->size + page - 1) / page * page);
+      if (hi <= lo)
+        {
+          ret = TRUE;
+          goto out;
+        }
+    }
+  else
+    lo = lo / page * page;
+
+  if (hi > lo && madvise ((void *) lo, hi - lo, (int) advice) != 0)
+    {
+      int errsv = errno;
+
+      if (errsv == EINVAL && advice_is_recent (advice))
+        g_set_error (error, MMAP_ERROR, MMAP_ERROR_NOT_SUPPORTED,
+                     "madvise: advice %d is not supported by this kernel "
+                     "or for this map", (int) advice);
+      else
+        mmap_set_error_from_errno (error, errsv,
+                                   "madvise: advice %d on %" G_GSSIZE_FORMAT
+                                   " bytes at %" G_GOFFSET_FORMAT,
+                                   (int) advice, length, start);
+      goto out;
+    }
+  ret = TRUE;
+
+out:
+  g_mutex_unlock (&self->lock);
+  return ret;
+}
+
+/**
+ * mmap_object_move:
+ * @self: a map
+ * @dest: where to copy to
+ * @src: where to copy from
+ * @count: how many bytes to copy
+ * @error: return location for a #GError
+ *
+ * Copies @count bytes from @src to @dest inside the map; the ranges may
+ * overlap: Python's `m.move(dest, src, count)`. The position is unchanged.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+mmap_object_move (MmapObject  *self,
+                  goffset      dest,
+                  goffset      src,
+                  gssize       count,
+                  GError     **error)
+{
+  gboolean ret = FALSE;
+
+  g_return_val_if_fail (MMAP_IS_OBJECT (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  g_mutex_lock (&self->lock);
+  if (!check_writable (self, "move", error)
+      || !check_readable (self, "move", error))
+    goto out;
+
+  if (dest < 0 || src < 0 || count < 0
+      || (guint64) dest > self->length || (guint64) src > self->length
+      || self->length - (gsize) dest < (gsize) count
+      || self->length - (gsize) src < (gsize) count)
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
+                   "move: source %" G_GOFFSET_FORMAT ", destination %"
+                   G_GOFFSET_FORMAT ", or count %" G_GSSIZE_FORMAT
+                   " out of range of a %" G_GSIZE_FORMAT "-byte map",
+                   src, dest, count, self->length);
+      goto out;
+    }
+
+  if (count > 0)
+    memmove (self->data + dest, self->data + src, (gsize) count);
+  ret = TRUE;
+
+out:
+  g_mutex_unlock (&self->lock);
+  return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Stream-like reading                                                */
+
+static gsize
+remaining_locked (MmapObject *self)
+{
+  return (guint64) self->pos < self->length
+         ? self->length - (gsize) self->pos : 0;
+}
+
+/**
+ * mmap_object_read:
+ * @self: a map
+ * @n: the most bytes to read, or a negative value for all that remain
+ * @error: return location for a #GError
+ *
+ * Reads up to @n bytes from the current position and advances it: Python's
+ * `m.read(n)`. At or past the end it returns empty bytes.
+ *
+ * Returns: (transfer full): a copy of the bytes read, or %NULL with @error
+ *   set
+ *
+ * Since: 1.0
+ */
+GBytes *
+mmap_object_read (MmapObject  *self,
+                  gssize       n,
+                  GError     **error)
+{
+  GBytes *bytes = NULL;
+
+  g_return_val_if_fail (MMAP_IS_OBJECT (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  g_mutex_lock (&self->lock);
+  if (check_readable (self, "read", error))
+    {
+      gsize remaining = remaining_locked (self);
+      gsize count = n < 0 || (gsize) n > remaining ? remaining : (gsize) n;
+
+      bytes = g_bytes_new (count ? self->data + self->pos : NULL, count);
+      self->pos += (goffset) count;
+    }
+  g_mutex_unlock (&self->lock);
+
+  return bytes;
+}
+
+/**
+ * mmap_object_read_byte:
+ * @self: a map
+ * @error: return location for a #GError
+ *
+ * Reads the byte at the current position and advances it by one: Python's
+ * `m.read_byte()`.
+ *
+ * Returns: the byte (0 to 255), or -1 with @error set
+ *
+ * Since: 1.0
+ */
+gint
+mmap_object_read_byte (MmapObject  *self,
+                       GError     **error)
+{
+  gint ret = -1;
+
+  g_return_val_if_fail (MMAP_IS_OBJECT (self), -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  g_mutex_lock (&self->lock);
+  if (check_readable (self, "read_byte", error))
+    {
+      if ((guint64) self->pos >= self->length)
+        g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
+                     "read_byte: read byte out of range: position %"
+                     G_GOFFSET_FORMAT " in a %" G_GSIZE_FORMAT "-byte map",
+                     self->pos, self->length);
+      else
+        ret = self->data[self->pos++];
+    }
+  g_mutex_unlock (&self->lock);
+
+  return ret;
+}
+
+/**
+ * mmap_object_readline:
+ * @self: a map
+ * @error: return location for a #GError
+ *
+ * Reads from the current position up to and including the next newline,
+ * or to the end of the map, and advances the position: Python's
+ * `m.readline()`.
+ *
+ * Returns: (transfer full): a copy of the line, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GBytes *
+mmap_object_readline (MmapObject  *self,
+                      GError     **error)
+{
+  GBytes *bytes = NULL;
+
+  g_return_val_if_fail (MMAP_IS_OBJECT (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  g_mutex_lock (&self->lock);
+  if (check_readable (self, "readline", error))
+    {
+      gsize remaining = remaining_locked (self);
+      gsize count = remaining;
+
+      if (remaining > 0)
+        {
+          const guint8 *start = self->data + self->pos;
+          const guint8 *nl = memchr (start, '\n', remaining);
+
+          if (nl != NULL)
+            count = (gsize) (nl - start) + 1;
+        }
+      bytes = g_bytes_new (count ? self->data + self->pos : NULL, count);
+      self->pos += (goffset) count;
+    }
+  g_mutex_unlock (&self->lock);
+
+  return bytes;
+}
+
+/* ------------------------------------------------------------------ */
+/* resize                                                             */
+
+static gboolean
+truncate_file (int          fd,
+               goffset      size,
+               GError     **error)
+{
+  if (ftruncate (fd, (off_t) size) != 0)
+    {
+      int errsv = errno;
+      return mmap_set_error_from_errno (error, errsv,
+                                        "ftruncate: cannot set the file size "
+                                        "to %" G_GOFFSET_FORMAT, size);
+    }
+  return TRUE;
+}
+
+static gboolean
+resize_locked (MmapObject  *self,
+               gsize        new_size,
+               GError     **error)
+{
+  int file_fd = self->fd != -1 ? self->fd : self->anon_fd;
+  goffset file_base = self->fd != -1 ? self->offset : 0;
+  gsize old_size = self->length;
+  goffset old_file_size = -1;
+
+  if (!check_open (self, "resize", error))
+    return FALSE;
+
+  if (self->mapping != NULL && mmap_mapping_n_extra (self->mapping) > 0)
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_EXPORTS_EXIST,
+                   "resize: mmap can't resize with extant buffers exported "
+                   "(%u views alive)", mmap_mapping_n_extra (self->mapping));
+      return FALSE;
+    }
+  if (!self->track_fd)
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_NO_TRACKED_FD,
+                   "resize: mmap can't resize with trackfd=False");
+      return FALSE;
+    }
+  if (self->access == MMAP_ACCESS_READ || self->access == MMAP_ACCESS_COPY)
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_NOT_RESIZABLE,
+                   "resize: mmap can't resize a readonly or copy-on-write "
+                   "memory map");
+      return FALSE;
+    }
+  if (new_size > (gsize) G_MAXSSIZE
+      || (goffset) (G_MAXSSIZE - (gssize) new_size) < self->offset)
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
+                   "resize: new size %" G_GSIZE_FORMAT " out of range",
+                   new_size);
+      return FALSE;
+    }
+
+  if (file_fd != -1)
+    {
+      struct stat st;
+
+      if (fstat (file_fd, &st) != 0)
+        {
+          int errsv = errno;
+          return mmap_set_error_from_errno (error, errsv, "fstat: fd %d",
+                                            file_fd);
+        }
+      old_file_size = st.st_size;
+    }
+
+  if (new_size >= old_size)
+    {
+      /* Grow: the file first, so that the map never outruns it. */
+      if (file_fd != -1
+          && !truncate_file (file_fd, file_base + (goffset) new_size, error))
+        return FALSE;
+      if (new_size != old_size && !remap_region (self, new_size, error))
+        {
+          if (file_fd != -1)
+            (void) ftruncate (file_fd, (off_t) old_file_size);
+          return FALSE;
+        }
+    }
+  else
+    {
+      /* Shrink: the map first, then the file. */
+      if (!remap_region (self, new_size, error))
+        return FALSE;
+      if (file_fd != -1
+          && !truncate_file (file_fd, file_base + (goffset) new_size, error))
+        {
+          /* The file still has its old size: map it again. */
+          (void) remap_region (self, old_size, NULL);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+/**
+ * mmap_object_resize:
+ * @self: a map
+ * @new_size: the new length in bytes; 0 gives an empty map
+ * @error: return location for a #GError
+ *
+ * Changes the length of the map and sets the size of its file to the map's
+ * offset plus @new_size: Python's `m.resize(newsize)`. The position is
+ * unchanged, even when it now lies past the end.
+ *
+ * Unlike Python, the map never outlives its file: a growing resize extends
+ * the file before remapping, a shrinking one remaps before truncating, and
+ * a failure leaves the map and the file as they were. Anonymous maps can
+ * grow and shrink too.
+ *
+ * Read-only and copy-on-write maps cannot be resized
+ * (%MMAP_ERROR_NOT_RESIZABLE), nor maps without a tracked file descriptor
+ * (%MMAP_ERROR_NO_TRACKED_FD), nor maps with live views
+ * (%MMAP_ERROR_EXPORTS_EXIST).
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+mmap_object_resize (MmapObject  *self,
+                    gsize        new_size,
+                    GError     **error)
+{
+  gboolean ret;
+  gsize old_size;
+
+  g_return_val_if_fail (MMAP_IS_OBJECT (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  g_mutex_lock (&self->lock);
+  old_size = self->length;
+  ret = resize_locked (self, new_size, error);
+  g_mutex_unlock (&self->lock);
+
+  if (ret && old_size != new_size)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LENGTH]);
+
+  return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Position                                                           */
+
+/**
+ * mmap_object_seek:
+ * @self: a map
+ * @pos: the offset
+ * @whence: what @pos is relative to: %G_SEEK_SET (the start),
+ *   %G_SEEK_CUR (the current position) or %G_SEEK_END (the end)
+ * @error: return location for a #GError
+ *
+ * Moves the position: Python's `m.seek(pos, whence)`. The new position
+ * must lie between 0 and the length, both included. A failed seek leaves
+ * the position unchanged. Note that #GSeekType's values differ from
+ * Python's `whence` numbers.
+ *
+ * Returns: the new position, or -1 with @error set
+ *
+ * Since: 1.0
+ */
+goffset
+mmap_object_seek (MmapObject  *self,
+                  goffset      pos,
+                  GSeekType    whence,
+                  GError     **error)
+{
+  goffset ret = -1;
+  goffset base;
+
+  g_return_val_if_fail (MMAP_IS_OBJECT (self), -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  g_mutex_lock (&self->lock);
+  if (!check_open (self, "seek", error))
+    goto out;
+
+  switch ((int) whence)
+    {
+    case G_SEEK_SET:
+      base = 0;
+      break;
+    case G_SEEK_CUR:
+      base = self->pos;
+      break;
+    case G_SEEK_END:
+      base = (goffset) self->length;
+      break;
+    default:
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_INVALID_ARGUMENT,
+                   "seek: unknown seek type %d", (int) whence);
+      goto out;
+    }
+
+  if ((pos > 0 && base > G_MAXINT64 - pos)
+      || base + pos < 0 || (guint64) (base + pos) > self->length)
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
+                   "seek: seek out of range: %" G_GOFFSET_FORMAT
+                   " from %" G_GOFFSET_FORMAT " in a %" G_GSIZE_FORMAT
+                   "-byte map", pos, base, self->length);
+      goto out;
+    }
+
+  self->pos = base + pos;
+  ret = self->pos;
+
+out:
+  g_mutex_unlock (&self->lock);
+  return ret;
+}
+
+/**
+ * mmap_object_seekable:
+ * @self: a map
+ *
+ * Whether the map supports [method@Mmap.Object.seek]: always %TRUE, even
+ * when closed, as in Python.
+ *
+ * Returns: %TRUE
+ *
+ * Since: 1.0
+ */
+gboolean
+mmap_object_seekable (MmapObject *self)
+{
+  g_return_val_if_fail (MMAP_IS_OBJECT (self), FALSE);
+
+  return TRUE;
+}
+
+/**
+ * mmap_object_tell:
+ * @self: a map
+ * @error: return location for a #GError
+ *
+ * The current position: Python's `m.tell()`. After a shrinking resize it
+ * may lie past the end.
+ *
+ * Returns: the position, or -1 with @error set
+ *
+ * Since: 1.0
+ */
+goffset
+mmap_object_tell (MmapObject  *self,
+                  GError     **error)
+{
+  goffset ret = -1;
+
+  g_return_val_if_fail (MMAP_IS_OBJECT (self), -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  g_mutex_lock (&self->lock);
+  if (check_open (self, "tell", error))
+    ret = self->pos;
+  g_mutex_unlock (&self->lock);
+
+  return ret;
+}
+
+/**
+ * mmap_object_size:
+ * @self: a map
+ * @error: return location for a #GError
+ *
+ * The size of the whole file behind the map, read now with `fstat(2)`:
+ * Python's `m.size()`. It includes the bytes before the offset and follows
+ * changes made by others. Maps without a tracked file descriptor
+ * (anonymous, or `track-fd` false) fail with %MMAP_ERROR_NO_TRACKED_FD.
+ *
+ * Returns: the file size in bytes, or -1 with @error set
+ *
+ * Since: 1.0
+ */
+goffset
+mmap_object_size (MmapObject  *self,
+                  GError     **error)
+{
+  goffset ret = -1;
+  struct stat st;
+
+  g_return_val_if_fail (MMAP_IS_OBJECT (self), -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  g_mutex_lock (&self->lock);
+  if (!check_open (self, "size", error))
+    goto out;
+  if (self->fd == -1)
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_NO_TRACKED_FD,
+                   "size: the map keeps no file descriptor (%s)",
+                   self->track_fd ? "anonymous map" : "trackfd=False");
+      goto out;
+    }
+  if (fstat (self->fd, &st) != 0)
+    {
+      int errsv = errno;
+      mmap_set_error_from_errno (error, errsv, "fstat: fd %d", self->fd);
+      goto out;
+    }
+  ret = st.st_size;
+
+out:
+  g_mutex_unlock (&self->lock);
+  return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Stream-like writing                                                */
+
+/**
+ * mmap_object_write:
+ * @self: a map
+ * @data: (array length=len) (nullable): the bytes to write
+ * @len: the length of @data
+ * @error: return location for a #GError
+ *
+ * Writes @data at the current position and advances it: Python's
+ * `m.write(data)`. The write never grows the map and is never partial:
+ * when @data does not fit, nothing is written and the position is
+ * unchanged.
+ *
+ * Returns: the number of bytes written (@len), or -1 with @error set
+ *
+ * Since: 1.0
+ */
+gssize
+mmap_object_write (MmapObject    *self,
+                   const guint8  *data,
+                   gsize          len,
+                   GError       **error)
+{
+  gssize ret = -1;
+
+  g_return_val_if_fail (MMAP_IS_OBJECT (self), -1);
+  g_return_val_if_fail (data != NULL || len == 0, -1);
+  g_return_val_if_fail (len <= G_MAXSSIZE, -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  g_mutex_lock (&self->lock);
+  if (!check_writable (self, "write", error))
+    goto out;
+
+  if ((guint64) self->pos > self->length
+      || self->length - (gsize) self->pos < len)
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
+                   "write: data out of range: %" G_GSIZE_FORMAT " bytes at "
+                   "position %" G_GOFFSET_FORMAT " do not fit in a %"
+                   G_GSIZE_FORMAT "-byte map", len, self->pos, self->length);
+      goto out;
+    }
+
+  if (len > 0)
+    memmove (self->data + self->pos, data, len);
+  self->pos += (goffset) len;
+  ret = (gssize) len;
+
+out:
+  g_mutex_unlock (&self->lock);
+  return ret;
+}
+
+/**
+ * mmap_object_write_bytes:
+ * @self: a map
+ * @bytes: the bytes to write
+ * @error: return location for a #GError
+ *
+ * Writes @bytes at the current position, like [method@Mmap.Object.write].
+ *
+ * Returns: the number of bytes written, or -1 with @error set
+ *
+ * Since: 1.0
+ */
+gssize
+mmap_object_write_bytes (MmapObject  *self,
+                         GBytes      *bytes,
+                         GError     **error)
+{
+  gsize len;
+  const guint8 *data;
+
+  g_return_val_if_fail (bytes != NULL, -1);
+
+  data = g_bytes_get_data (bytes, &len);
+  return mmap_object_write (self, data, len, error);
+}
+
+/**
+ * mmap_object_write_byte:
+ * @self: a map
+ * @byte: the byte to write
+ * @error: return location for a #GError
+ *
+ * Writes one byte at the current position and advances it: Python's
+ * `m.write_byte(byte)`.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+mmap_object_write_byte (MmapObject  *self,
+                        guint8       byte,
+                        GError     **error)
+{
+  gboolean ret = FALSE;
+
+  g_return_val_if_fail (MMAP_IS_OBJECT (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  g_mutex_lock (&self->lock);
+  if (check_writable (self, "write_byte", error))
+    {
+      if ((guint64) self->pos >= self->length)
+        g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
+                     "write_byte: write byte out of range: position %"
+                     G_GOFFSET_FORMAT " in a %" G_GSIZE_FORMAT "-byte map",
+                     self->pos, self->length);
+      else
+        {
+          self->data[self->pos++] = byte;
+          ret = TRUE;
+        }
+    }
+  g_mutex_unlock (&self->lock);
+
+  return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Indexing and slicing                                               */
+
+static gboolean
+normalize_index (MmapObject  *self,
+                 const char  *op,
+                 gssize      *index,
+                 GError     **error)
+{
+  gssize i = *index;
+
+  if (i < 0)
+    i += (gssize) self->length;
+  if (i < 0 || (gsize) i >= self->length)
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_INDEX_OUT_OF_RANGE,
+                   "%s: mmap index %" G_GSSIZE_FORMAT " out of range of a %"
+                   G_GSIZE_FORMAT "-byte map", op, *index, self->length);
+      return FALSE;
+    }
+  *index = i;
+  return TRUE;
+}
+
+/**
+ * mmap_object_get_byte:
+ * @self: a map
+ * @index: the index; negative values count from the end
+ * @error: return location for a #GError
+ *
+ * The byte at @index: Python's `m[index]`. The position is unchanged.
+ *
+ * Returns: the byte (0 to 255), or -1 with @error set
+ *
+ * Since: 1.0
+ */
+gint
+mmap_object_get_byte (MmapObject  *self,
+                      gssize       index,
+                      GError     **error)
+{
+  gint ret = -1;
+
+  g_return_val_if_fail (MMAP_IS_OBJECT (self), -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  g_mutex_lock (&self->lock);
+  if (check_readable (self, "get_byte", error)
+      && normalize_index (self, "get_byte", &index, error))
+    ret = self->data[index];
+  g_mutex_unlock (&self->lock);
+
+  return ret;
+}
+
+/**
+ * mmap_object_set_byte:
+ * @self: a map
+ * @index: the index; negative values count from the end
+ * @value: the byte to store
+ * @error: return location for a #GError
+ *
+ * Stores @value at @index: Python's `m[index] = value`. The position is
+ * unchanged.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+mmap_object_set_byte (MmapObject  *self,
+                      gssize       index,
+                      guint8       value,
+                      GError     **error)
+{
+  gboolean ret = FALSE;
+
+  g_return_val_if_fail (MMAP_IS_OBJECT (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  g_mutex_lock (&self->lock);
+  if (check_writable (self, "set_byte", error)
+      && normalize_index (self, "set_byte", &index, error))
+    {
+      self->data[index] = value;
+      ret = TRUE;
+    }
+  g_mutex_unlock (&self->lock);
+
+  return ret;
+}
+
+static gboolean
+check_step (gssize      *step,
+            const char  *op,
+            GError     **error)
+{
+  if (*step == 0)
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_INVALID_ARGUMENT,
+                   "%s: slice step cannot be zero", op);
+      return FALSE;
+    }
+  /* As PySlice_Unpack: -step must not overflow. */
+  if (*step < -G_MAXSSIZE)
+    *step = -G_MAXSSIZE;
+  return TRUE;
+}
+
+/**
+ * mmap_object_get_slice:
+ * @self: a map
+ * @start: the first index; negative values count from the end
+ * @stop: the index to stop before; negative values count from the end
+ * @step: the distance between indices; negative steps go backwards
+ * @error: return location for a #GError
+ *
+ * The bytes of a slice with Python's exact semantics: `m[start:stop:step]`.
+ * Bounds out of range are clamped. For an omitted bound pass what Python's
+ * `PySlice_Unpack()` would: %G_MAXSSIZE for an omitted stop (or start, with
+ * a negative step) and %G_MINSSIZE for an omitted stop with a negative
+ * step; 0 for an omitted start with a positive step. The position is
+ * unchanged.
+ *
+ * Returns: (transfer full): a copy of the bytes, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GBytes *
+mmap_object_get_slice (MmapObject  *self,
+                       gssize       start,
+                       gssize       stop,
+                       gssize       step,
+                       GError     **error)
+{
+  GBytes *bytes = NULL;
+
+  g_return_val_if_fail (MMAP_IS_OBJECT (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  g_mutex_lock (&self->lock);
+  if (check_readable (self, "get_slice", error)
+      && check_step (&step, "get_slice", error))
+    {
+      gsize count = adjust_slice (self->length, &start, &stop, step);
+
+      if (count == 0)
+        bytes = g_bytes_new (NULL, 0);
+      else if (step == 1)
+        bytes = g_bytes_new (self->data + start, count);
+      else
+        {
+          guint8 *out = g_malloc (count);
+          gssize cur = start;
+
+          for (gsize i = 0; i < count; i++, cur += step)
+            out[i] = self->data[cur];
+          bytes = g_bytes_new_take (out, count);
+        }
+    }
+  g_mutex_unlock (&self->lock);
+
+  return bytes;
+}
+
+/**
+ * mmap_object_set_slice:
+ * @self: a map
+ * @start: the first index; negative values count from the end
+ * @stop: the index to stop before; negative values count from the end
+ * @step: the distance between indices; negative steps go backwards
+ * @data: (array length=len) (nullable): the bytes to store
+ * @len: the length of @data, which must equal the length of the slice
+ * @error: return location for a #GError
+ *
+ * Stores @data into a slice with Python's exact semantics:
+ * `m[start:stop:step] = data`. The bounds are given as for
+ * [method@Mmap.Object.get_slice]. A @len different from the slice's
+ * length fails with %MMAP_ERROR_WRONG_SIZE and writes nothing.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+mmap_object_set_slice (MmapObject    *self,
+                       gssize         start,
+                       gssize         stop,
+                       gssize         step,
+                       const guint8  *data,
+                       gsize          len,
+                       GError       **error)
+{
+  gboolean ret = FALSE;
+
+  g_return_val_if_fail (MMAP_IS_OBJECT (self), FALSE);
+  g_return_val_if_fail (data != NULL || len == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  g_mutex_lock (&self->lock);
+  if (check_writable (self, "set_slice", error)
+      && check_step (&step, "set_slice", error))
+    {
+      gsize count = adjust_slice (self->length, &start, &stop, step);
+
+      if (count != len)
+        {
+          g_set_error (error, MMAP_ERROR, MMAP_ERROR_WRONG_SIZE,
+                       "set_slice: mmap slice assignment is wrong size: "
+                       "%" G_GSIZE_FORMAT " bytes for a slice of %"
+                       G_GSIZE_FORMAT, len, count);
+        }
+      else
+        {
+          if (count == 0)
+            ;
+          else if (step == 1)
+            memmove (self->data + start, data, count);
+          else
+            {
+              gssize cur = start;
+
+              for (gsize i = 0; i < count; i++, cur += step)
+                self->data[cur] = data[i];
+            }
+          ret = TRUE;
+        }
+    }
+  g_mutex_unlock (&self->lock);
+
+  return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Views                                                              */
+
+/**
+ * mmap_object_view:
+ * @self: a map
+ * @offset: the first byte of the view
+ * @length: the length of the view, or -1 for the rest of the map
+ * @error: return location for a #GError
+ *
+ * A zero-copy view of a range of the map. The bytes are not copied: the
+ * view shows later writes to the map, by this process or (for shared maps)
+ * by others.
+ *
+ * The view holds a reference on the mapping, so it stays valid after
+ * [method@Mmap.Object.close], and the memory is unmapped when the last
+ * view is released. While views exist, [method@Mmap.Object.resize] fails
+ * with %MMAP_ERROR_EXPORTS_EXIST, as it does in Python while buffers are
+ * exported.
+ *
+ * A view is read-only by contract, as every #GBytes is. **Never write
+ * through it**: on a map without write protection, writing faults and
+ * kills the process. In JavaScript this means: do not modify the
+ * `Uint8Array` that `GLib.Bytes.toArray()` returns for a view; use
+ * [method@Mmap.Object.write] or [method@Mmap.Object.set_slice] instead.
+ *
+ * Returns: (transfer full): the view, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GBytes *
+mmap_object_view (MmapObject  *self,
+                  gsize        offset,
+                  gssize       length,
+                  GError     **error)
+{
+  GBytes *bytes = NULL;
+
+  g_return_val_if_fail (MMAP_IS_OBJECT (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  g_mutex_lock (&self->lock);
+  if (!check_readable (self, "view", error))
+    goto out;
+
+  if (offset <= self->length && length < 0)
+    length = (gssize) (self->length - offset);
+  if (offset > self->length || length < 0
+      || self->length - offset < (gsize) length)
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
+                   "view: %" G_GSSIZE_FORMAT " bytes at offset %"
+                   G_GSIZE_FORMAT " do not fit in a %" G_GSIZE_FORMAT
+                   "-byte map", length, offset, self->length);
+      goto out;
+    }
+
+  if (self->mapping == NULL)
+    bytes = g_bytes_new (NULL, 0);
+  else
+    bytes = mmap_mapping_new_view (self->mapping, self->data + offset,
+                                   (gsize) length);
+
+out:
+  g_mutex_unlock (&self->lock);
+  return bytes;
+}
+
+/**
+ * mmap_object_get_n_views:
+ * @self: a map
+ *
+ * How many views from [method@Mmap.Object.view] are alive (Python's
+ * exported buffers). [method@Mmap.Object.resize] needs this to be 0.
+ *
+ * Returns: the number of live views
+ *
+ * Since: 1.0
+ */
+guint
+mmap_object_get_n_views (MmapObject *self)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (MMAP_IS_OBJECT (self), 0);
+
+  g_mutex_lock (&self->lock);
+  if (self->mapping != NULL)
+    n = mmap_mapping_n_extra (self->mapping);
+  g_mutex_unlock (&self->lock);
+
+  return n;
+}
+
+/**
+ * mmap_object_to_string:
+ * @self: a map
+ *
+ * A description of the map in the form of Python's `repr()`, e.g.
+ * `<Mmap.Object closed=False, access=ACCESS_DEFAULT, length=10, pos=0,
+ * offset=0>`, or `<Mmap.Object closed=True>`.
+ *
+ * Returns: (transfer full): the description
+ *
+ * Since: 1.0
+ */
+char *
+mmap_object_to_string (MmapObject *self)
+{
+  char *ret;
+
+  g_return_val_if_fail (MMAP_IS_OBJECT (self), NULL);
+
+  g_mutex_lock (&self->lock);
+  if (self->closed)
+    ret = g_strdup ("<Mmap.Object closed=True>");
+  else if (!self->initialized)
+    ret = g_strdup ("<Mmap.Object uninitialized>");
+  else
+    ret = g_strdup_printf ("<Mmap.Object closed=False, access=%s, length=%"
+                           G_GSIZE_FORMAT ", pos=%" G_GOFFSET_FORMAT
+                           ", offset=%" G_GOFFSET_FORMAT ">",
+                           access_name (self->access), self->length,
+                           self->pos, self->offset);
+  g_mutex_unlock (&self->lock);
+
+  return ret;
+}

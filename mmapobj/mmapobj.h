@@ -1,0 +1,15 @@
+/* mmapobj.h: the umbrella header of libmmapobj
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#define MMAPOBJ_INSIDE
+# include "mmap-version-macros.h"
+# include "mmap-version.h"
+# include "mmap-enums.h"
+# include "mmap-enum-types.h"
+# include "mmap-error.h"
+# include "mmap-object.h"
+#undef MMAPOBJ_INSIDE
