@@ -98,7 +98,8 @@ struct _MmapObject
   guint         closed : 1;
   GError       *init_error;
   MmapAccess    access;     /* effective */
-  MmapMapFlags  flags;      /* effective, as given to mmap() */
+  MmapMapFlags  flags;      /* effective, as reported */
+  int           map_flags;  /* as given to mmap() */
   MmapProt      prot;       /* effective */
   int           fd;         /* the tracked fd (dup or opened), or -1 */
   int           anon_fd;    /* memfd behind a shared anonymous map, or -1 */
@@ -262,7 +263,7 @@ check_readable (MmapObject  *self,
 }
 
 static gboolean
-check_writable_unlocked_open (MmapObject  *self,
+check_access_writable (MmapObject  *self,
                               const char  *op,
                               GError     **error)
 {
@@ -282,7 +283,7 @@ check_writable (MmapObject  *self,
                 GError     **error)
 {
   return check_open (self, op, error)
-         && check_writable_unlocked_open (self, op, error);
+         && check_access_writable (self, op, error);
 }
 
 /* Python's PySlice_AdjustIndices for a sequence of @length. Returns the
@@ -353,7 +354,7 @@ map_region (MmapObject  *self,
 {
   void *base;
 
-  base = mmap (NULL, size, (int) self->prot, (int) self->flags,
+  base = mmap (NULL, size, (int) self->prot, self->map_flags,
                self->map_fd, (off_t) self->map_offset);
   if (base == MAP_FAILED)
     {
@@ -661,10 +662,15 @@ mmap_object_init_locked (MmapObject    *self,
                                          G_GSIZE_FORMAT " bytes", length);
               goto fail;
             }
-          self->flags &= ~MMAP_MAP_ANONYMOUS;
           self->map_fd = self->anon_fd;
         }
     }
+
+  /* The memfd is an implementation detail: flags keeps MAP_ANONYMOUS for
+   * callers, while mmap() gets a plain shared file mapping. */
+  self->map_flags = (int) self->flags;
+  if (self->anon_fd != -1)
+    self->map_flags &= ~MMAP_MAP_ANONYMOUS;
 
   if (length > 0)
     {
@@ -674,9 +680,6 @@ mmap_object_init_locked (MmapObject    *self,
     }
   set_mapping (self, mapping, length);
 
-  /* The memfd is an implementation detail: report the anonymous flag. */
-  if (self->anon_fd != -1)
-    self->flags |= MMAP_MAP_ANONYMOUS;
   /* Only the memfd and the tracked fd outlive init(). */
   if (self->map_fd != self->anon_fd && self->map_fd != self->fd)
     self->map_fd = -1;
