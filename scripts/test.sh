@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Quick start, command 2: install what is missing, build, and run every test
+# suite (c, python, gjs, vala, examples, docs).
+set -euo pipefail
+top="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$top"
+
+bash scripts/deps.sh
+[ -f build/build.ninja ] || meson setup build
+ninja -C build
+meson test -C build --print-errorlogs "$@"
