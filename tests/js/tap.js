@@ -13,6 +13,7 @@ import System from 'system';
 let count = 0;
 let failures = 0;
 let group = '';
+let todoReason = null;
 
 function describe(value) {
     if (value instanceof Uint8Array)
@@ -46,11 +47,13 @@ export function section(name) {
 export function ok(cond, name) {
     count++;
     const full = group ? `${group}: ${name}` : name;
+    const directive = todoReason !== null ? ` # TODO ${todoReason}` : '';
     if (cond) {
-        print(`ok ${count} - ${full}`);
+        print(`ok ${count} - ${full}${directive}`);
     } else {
-        failures++;
-        print(`not ok ${count} - ${full}`);
+        if (todoReason === null)
+            failures++;
+        print(`not ok ${count} - ${full}${directive}`);
     }
     return Boolean(cond);
 }
@@ -147,6 +150,22 @@ export function test(name, fn) {
             diag(e.stack);
     }
     group = '';
+}
+
+/**
+ * Runs checks that document a known library bug (see /work/notes/bugs.md):
+ * they are marked TODO, so a failure is expected and a pass shows up in
+ * meson as an unexpected pass, the signal to drop the todo() wrapper.
+ */
+export function todo(reason, fn) {
+    todoReason = reason;
+    try {
+        fn();
+    } catch (e) {
+        ok(false, `no unexpected exception (${describe(e)})`);
+    } finally {
+        todoReason = null;
+    }
 }
 
 /** Prints the plan and exits: 0 when every check passed, 1 otherwise. */
