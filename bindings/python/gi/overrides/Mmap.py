@@ -1,0 +1,958 @@
+# Mmap.py: PyGObject override that makes Mmap.Object a drop-in for mmap.mmap
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+"""Python's :mod:`mmap` on top of libmmapobj.
+
+After ``from gi.repository import Mmap as mmap`` a script written for
+CPython's ``mmap`` module runs unchanged: ``mmap.mmap(fileno, length, ...)``
+constructs an initialised :class:`Mmap.Object`, whose methods take Python's
+arguments and return ``bytes``/``int``/``None``, which supports ``len()``,
+indexing, slicing with steps, iteration, ``in`` and ``with``, and whose
+errors are instances of the builtin exception Python raises (``ValueError``,
+``IndexError``, ``OSError`` with ``errno`` …) *and* of ``GLib.Error`` (with
+``domain``, ``code`` and ``matches()``).
+
+The introspected C methods stay reachable on the base class, for example
+``Mmap.Object.__base__.read(m, 10)`` returns a ``GLib.Bytes``; the
+``*_range`` variants, ``get_byte``/``set_byte``, ``get_slice``/``set_slice``,
+``view``, ``to_string`` and the ``get_*`` accessors are not overridden.
+
+Zero-copy access: :meth:`Object.memoryview` returns a ``memoryview`` over the
+mapped memory (read-only unless the map is writable).  See its docstring.
+
+Differences from CPython 3.13 (deliberate, from the library): empty files
+and ``length 0`` anonymous maps work (``len(m) == 0``); any ``offset`` is
+accepted; ``flush(offset, size)`` and ``madvise(option, start, length)``
+align their range to pages themselves; ``resize(0)`` works and ``resize()``
+never leaves a mapping longer than its file; anonymous maps can grow;
+reading a ``PROT_NONE`` map raises ``ValueError`` instead of crashing;
+``close()`` succeeds while memoryviews exist (they keep the mapping alive).
+Python 3.11/3.12 have no buffer protocol for Python classes, so
+``memoryview(m)``, ``bytearray(m)`` and ``re`` on the map need
+``m.memoryview()`` there (``bytes(m)`` works through ``__bytes__``).
+"""
+
+import builtins
+import ctypes
+import errno as _errno
+import operator
+import os
+import re
+
+from gi.repository import GLib, GObject, Gio
+
+from ..module import get_introspection_module
+from ..overrides import override
+
+Mmap = get_introspection_module('Mmap')
+
+__all__ = []
+
+_IObject = Mmap.Object
+
+# --------------------------------------------------------------------------
+# Module constants, under Python's names
+
+PAGESIZE = Mmap.get_page_size()
+ALLOCATIONGRANULARITY = Mmap.get_allocation_granularity()
+
+ACCESS_DEFAULT = int(Mmap.Access.DEFAULT)
+ACCESS_READ = int(Mmap.Access.READ)
+ACCESS_WRITE = int(Mmap.Access.WRITE)
+ACCESS_COPY = int(Mmap.Access.COPY)
+
+PROT_NONE = int(Mmap.Prot.NONE)
+PROT_READ = int(Mmap.Prot.READ)
+PROT_WRITE = int(Mmap.Prot.WRITE)
+PROT_EXEC = int(Mmap.Prot.EXEC)
+
+MAP_SHARED = int(Mmap.MapFlags.SHARED)
+MAP_PRIVATE = int(Mmap.MapFlags.PRIVATE)
+MAP_ANONYMOUS = int(Mmap.MapFlags.ANONYMOUS)
+MAP_ANON = MAP_ANONYMOUS
+MAP_DENYWRITE = int(Mmap.MapFlags.DENYWRITE)
+MAP_EXECUTABLE = int(Mmap.MapFlags.EXECUTABLE)
+MAP_POPULATE = int(Mmap.MapFlags.POPULATE)
+MAP_NORESERVE = int(Mmap.MapFlags.NORESERVE)
+MAP_32BIT = int(Mmap.MapFlags.ADDR_32BIT)
+MAP_STACK = int(Mmap.MapFlags.STACK)
+# Not in Python's module, but in the library's flags:
+MAP_GROWSDOWN = int(Mmap.MapFlags.GROWSDOWN)
+MAP_LOCKED = int(Mmap.MapFlags.LOCKED)
+MAP_NONBLOCK = int(Mmap.MapFlags.NONBLOCK)
+MAP_HUGETLB = int(Mmap.MapFlags.HUGETLB)
+
+_MAP_KNOWN = 0
+for _v in Mmap.MapFlags.__flags_values__:
+    _MAP_KNOWN |= _v
+
+# Every Mmap.Advice value as MADV_<NAME>: Python's own on Linux plus the
+# newer ones (WIPEONFORK, COLD, PAGEOUT, POPULATE_READ, ...).
+_ADVICE = {}
+for _name in dir(Mmap.Advice):
+    _v = getattr(Mmap.Advice, _name)
+    if _name.isupper() and isinstance(_v, Mmap.Advice):
+        globals()['MADV_' + _name] = int(_v)
+        _ADVICE[int(_v)] = _v
+        __all__.append('MADV_' + _name)
+
+__all__ += [
+    'PAGESIZE', 'ALLOCATIONGRANULARITY',
+    'ACCESS_DEFAULT', 'ACCESS_READ', 'ACCESS_WRITE', 'ACCESS_COPY',
+    'PROT_NONE', 'PROT_READ', 'PROT_WRITE', 'PROT_EXEC',
+    'MAP_SHARED', 'MAP_PRIVATE', 'MAP_ANONYMOUS', 'MAP_ANON',
+    'MAP_DENYWRITE', 'MAP_EXECUTABLE', 'MAP_POPULATE', 'MAP_NORESERVE',
+    'MAP_32BIT', 'MAP_STACK', 'MAP_GROWSDOWN', 'MAP_LOCKED', 'MAP_NONBLOCK',
+    'MAP_HUGETLB',
+]
+
+error = OSError
+__all__.append('error')
+
+_SSIZE_MAX = 2 ** 63 - 1
+_SSIZE_MIN = -2 ** 63
+_INT_MAX = 2 ** 31 - 1
+_INT_MIN = -2 ** 31
+
+# --------------------------------------------------------------------------
+# Exceptions: GLib.Error and the builtin class Python raises, at once
+
+_MMAP_DOMAIN = GLib.quark_to_string(Mmap.error_quark())
+_IO_DOMAIN = GLib.quark_to_string(GLib.quark_from_string('g-io-error-quark'))
+_E = Mmap.Error
+_EINVAL_CODE = int(Gio.IOErrorEnum.INVALID_ARGUMENT)
+
+
+def _error_init(self, message='unknown error', domain=_MMAP_DOMAIN, code=0,
+                errno=None, strerror=None):
+    GLib.Error.__init__(self, message, domain, code)
+    if errno is not None:
+        self.errno = errno
+        self.strerror = strerror
+
+
+def _error_str(self):
+    return self.message
+
+
+def _error_repr(self):
+    return '%s(%r, %r, %d)' % (type(self).__name__, self.message,
+                               self.domain, self.code)
+
+
+def _error_reduce(self):
+    return (type(self), (self.message, self.domain, self.code,
+                         getattr(self, 'errno', None),
+                         getattr(self, 'strerror', None)))
+
+
+def _make_error_class(builtin, bases=None):
+    name = 'Mmap' + builtin.__name__
+    cls = type(name, bases or (GLib.Error, builtin), {
+        '__module__': 'gi.repository.Mmap',
+        '__doc__': 'A GLib.Error that is also a %s.' % builtin.__name__,
+        '__init__': _error_init,
+        '__str__': _error_str,
+        '__repr__': _error_repr,
+        '__reduce__': _error_reduce,
+    })
+    return cls
+
+
+MmapValueError = _make_error_class(ValueError)
+MmapTypeError = _make_error_class(TypeError)
+MmapIndexError = _make_error_class(IndexError)
+MmapBufferError = _make_error_class(BufferError)
+MmapOverflowError = _make_error_class(OverflowError)
+MmapOSError = _make_error_class(OSError)
+__all__ += ['MmapValueError', 'MmapTypeError', 'MmapIndexError',
+            'MmapBufferError', 'MmapOverflowError', 'MmapOSError']
+
+# OSError subclasses (PermissionError, FileNotFoundError, ...) by errno,
+# each a subclass of MmapOSError too; made on first use.
+_os_error_classes = {}
+
+
+def _os_error_class(errno):
+    builtin = type(OSError(errno, 'x')) if errno is not None else OSError
+    if builtin is OSError:
+        return MmapOSError
+    cls = _os_error_classes.get(builtin)
+    if cls is None:
+        cls = _make_error_class(builtin, (MmapOSError, builtin))
+        _os_error_classes[builtin] = cls
+    return cls
+
+
+_CODE_CLASS = {
+    _E.CLOSED: MmapValueError,
+    _E.NOT_INITIALIZED: MmapValueError,
+    _E.OUT_OF_RANGE: MmapValueError,
+    _E.INDEX_OUT_OF_RANGE: MmapIndexError,
+    _E.READ_ONLY: MmapTypeError,
+    _E.NOT_RESIZABLE: MmapTypeError,
+    _E.EXPORTS_EXIST: MmapBufferError,
+    _E.NO_TRACKED_FD: MmapValueError,
+    _E.FILE_TOO_SMALL: MmapValueError,
+    _E.WRONG_SIZE: MmapIndexError,
+    _E.INVALID_ARGUMENT: MmapValueError,
+    _E.OVERFLOW: MmapOverflowError,
+    _E.NOT_ACCESSIBLE: MmapValueError,
+}
+_CODE_CLASS = {int(k): v for k, v in _CODE_CLASS.items()}
+
+_ERRNO_RE = re.compile(r'\[Errno (\d+)\] (.*)\Z', re.S)
+
+
+def _os_error(message, domain, code, errno, strerror=None):
+    if strerror is None:
+        strerror = os.strerror(errno)
+    return _os_error_class(errno)(message, domain, code, errno, strerror)
+
+
+def _convert(err, oserror_for_no_fd=False):
+    """Turns a GLib.Error from the library into the exception Python raises."""
+    domain = err.domain
+    code = err.code
+    if domain == _MMAP_DOMAIN:
+        if code == _E.NOT_SUPPORTED:
+            return _os_error(err.message, domain, code, _errno.EINVAL)
+        if code == _E.NO_TRACKED_FD and oserror_for_no_fd:
+            return _os_error(err.message, domain, code, _errno.EBADF)
+        cls = _CODE_CLASS.get(code)
+        if cls is not None:
+            return cls(err.message, domain, code)
+        return err
+    match = _ERRNO_RE.search(err.message)
+    if match is not None:
+        return _os_error(err.message, domain, code, int(match.group(1)),
+                         match.group(2))
+    if domain == _IO_DOMAIN:
+        return MmapOSError(err.message, domain, code)
+    return err
+
+
+def _mmap_error(code, message):
+    """An exception for a condition the override detects itself."""
+    code = int(code)
+    return _CODE_CLASS[code](message, _MMAP_DOMAIN, code)
+
+
+# --------------------------------------------------------------------------
+# Argument conversion with Python's messages
+
+def _int_arg(value, lo=_INT_MIN, hi=_INT_MAX):
+    value = operator.index(value)
+    if value > hi:
+        raise OverflowError('signed integer is greater than maximum')
+    if value < lo:
+        raise OverflowError('signed integer is less than minimum')
+    return value
+
+
+def _ssize_arg(value):
+    value = operator.index(value)
+    if not _SSIZE_MIN <= value <= _SSIZE_MAX:
+        raise OverflowError('Python int too large to convert to C ssize_t')
+    return value
+
+
+def _long_arg(value):
+    value = operator.index(value)
+    if not _SSIZE_MIN <= value <= _SSIZE_MAX:
+        raise OverflowError('Python int too large to convert to C long')
+    return value
+
+
+def _buffer_arg(data):
+    """Bytes-like object -> something GI passes as a guint8 array."""
+    cls = type(data)
+    if cls is bytes or cls is bytearray:
+        return data
+    if isinstance(data, _IObject):
+        return data.__bytes__()
+    try:
+        view = builtins.memoryview(data)
+    except TypeError:
+        raise TypeError("a bytes-like object is required, not '%s'"
+                        % cls.__name__) from None
+    if not view.c_contiguous:
+        raise BufferError('memoryview: underlying buffer is not C-contiguous')
+    return view.tobytes()
+
+
+def _slice_index(value):
+    try:
+        value = operator.index(value)
+    except TypeError:
+        raise TypeError('slice indices must be integers or None or have an '
+                        '__index__ method') from None
+    if value > _SSIZE_MAX:
+        return _SSIZE_MAX
+    if value < _SSIZE_MIN:
+        return _SSIZE_MIN
+    return value
+
+
+def _unpack_slice(key):
+    """PySlice_Unpack(): raw bounds in the library's convention.  A zero
+    step is returned as 0 for the library to refuse."""
+    step = key.step
+    if step is None:
+        step = 1
+    else:
+        step = _slice_index(step)
+        if step == 0:
+            return 0, 0, 0
+        if step < -_SSIZE_MAX:
+            step = -_SSIZE_MAX
+    start = key.start
+    if start is None:
+        start = _SSIZE_MAX if step < 0 else 0
+    else:
+        start = _slice_index(start)
+    stop = key.stop
+    if stop is None:
+        stop = _SSIZE_MIN if step < 0 else _SSIZE_MAX
+    else:
+        stop = _slice_index(stop)
+    return start, stop, step
+
+
+# --------------------------------------------------------------------------
+# Zero-copy memoryview: GBytes data pointer through ctypes
+
+_libglib = ctypes.CDLL('libglib-2.0.so.0')
+_g_bytes_get_data = _libglib.g_bytes_get_data
+_g_bytes_get_data.restype = ctypes.c_void_p
+_g_bytes_get_data.argtypes = [ctypes.c_void_p,
+                              ctypes.POINTER(ctypes.c_size_t)]
+
+
+def _gbytes_address(gbytes):
+    """The data pointer and size of a GLib.Bytes.  PyGObject hashes a boxed
+    wrapper by its C pointer; the size is checked against get_size()."""
+    pointer = hash(gbytes) & 0xFFFFFFFFFFFFFFFF
+    size = ctypes.c_size_t()
+    address = _g_bytes_get_data(pointer, ctypes.byref(size))
+    if size.value != gbytes.get_size():
+        raise RuntimeError('cannot find the data of a GLib.Bytes')
+    return address, size.value
+
+
+_BYTE = [bytes((i,)) for i in range(256)]
+_MISSING = object()
+
+# The C entry points, called directly for speed.
+_c_close = _IObject.close
+_c_find = _IObject.find
+_c_find_range = _IObject.find_range
+_c_rfind = _IObject.rfind
+_c_rfind_range = _IObject.rfind_range
+_c_flush_range = _IObject.flush_range
+_c_madvise_range = _IObject.madvise_range
+_c_move = _IObject.move
+_c_read = _IObject.read
+_c_read_byte = _IObject.read_byte
+_c_readline = _IObject.readline
+_c_resize = _IObject.resize
+_c_seek = _IObject.seek
+_c_size = _IObject.size
+_c_tell = _IObject.tell
+_c_write = _IObject.write
+_c_write_byte = _IObject.write_byte
+_c_get_byte = _IObject.get_byte
+_c_set_byte = _IObject.set_byte
+_c_get_slice = _IObject.get_slice
+_c_set_slice = _IObject.set_slice
+_c_get_length = _IObject.get_length
+_c_get_closed = _IObject.get_closed
+_c_view = _IObject.view
+_c_init = _IObject.init
+
+_WHENCE = (GLib.SeekType.SET, GLib.SeekType.CUR, GLib.SeekType.END)
+_CTOR_NAMES = ('fileno', 'length', 'flags', 'prot', 'access', 'offset')
+_GOBJECT_ONLY = ('fd', 'path', 'track_fd', 'track-fd')
+
+
+class Object(Mmap.Object):
+    """A memory map with the API of Python's ``mmap.mmap``.
+
+    ``Mmap.Object(fileno, length, flags=MAP_SHARED,
+    prot=PROT_READ|PROT_WRITE, access=ACCESS_DEFAULT, offset=0, *,
+    trackfd=True)`` maps and returns an initialised object, as Python does.
+    GObject-style construction (``Mmap.Object(fd=..., length=...)``, with
+    any of the property names ``fd``, ``path`` or ``track_fd``) still gives
+    an object that needs ``init(None)``.
+    """
+
+    def __init__(self, *args, **kwargs):
+        if not args and any(k in kwargs for k in _GOBJECT_ONLY):
+            GObject.Object.__init__(self, **kwargs)
+            return
+
+        if len(args) > 6:
+            raise TypeError('function takes at most 6 positional arguments '
+                            '(%d given)' % len(args))
+        values = dict(zip(_CTOR_NAMES, args))
+        trackfd = True
+        for name, value in kwargs.items():
+            if name == 'trackfd':
+                trackfd = value
+                continue
+            if name not in _CTOR_NAMES:
+                raise TypeError('this function got an unexpected keyword '
+                                'argument %r' % name)
+            if name in values:
+                raise TypeError("argument for function given by name ('%s') "
+                                "and position (%d)"
+                                % (name, _CTOR_NAMES.index(name) + 1))
+            values[name] = value
+        for position, name in enumerate(_CTOR_NAMES[:2], 1):
+            if name not in values:
+                raise TypeError("function missing required argument '%s' "
+                                "(pos %d)" % (name, position))
+
+        fileno = _int_arg(values['fileno'])
+        length = _ssize_arg(values['length'])
+        flags = _int_arg(values.get('flags', MAP_SHARED))
+        prot = _int_arg(values.get('prot', PROT_READ | PROT_WRITE))
+        access = _int_arg(values.get('access', ACCESS_DEFAULT))
+        offset = _long_arg(values.get('offset', 0))
+        trackfd = bool(trackfd)
+
+        if length < 0:
+            raise _mmap_error(_E.OVERFLOW,
+                              'memory mapped length must be positive')
+        if offset < 0:
+            raise _mmap_error(_E.OVERFLOW,
+                              'memory mapped offset must be positive')
+        if access != ACCESS_DEFAULT and (
+                flags != MAP_SHARED or prot != PROT_READ | PROT_WRITE):
+            raise _mmap_error(_E.INVALID_ARGUMENT,
+                              "mmap can't specify both access and flags, "
+                              "prot.")
+        if not ACCESS_DEFAULT <= access <= ACCESS_COPY:
+            raise _mmap_error(_E.INVALID_ARGUMENT,
+                              'mmap invalid access parameter.')
+        if prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC) or flags < 0:
+            raise _os_error('mmap: [Errno 22] Invalid argument', _IO_DOMAIN,
+                            _EINVAL_CODE, _errno.EINVAL)
+
+        GObject.Object.__init__(self, fd=fileno, length=length,
+                                flags=flags & _MAP_KNOWN, prot=prot,
+                                access=access, offset=offset,
+                                track_fd=trackfd)
+        try:
+            _c_init(self, None)
+        except GLib.Error as e:
+            raise _convert(e) from None
+
+    # -- helpers -----------------------------------------------------------
+
+    def _check_open(self):
+        """Raises the closed/uninitialised error, if any."""
+        try:
+            _c_tell(self)
+        except GLib.Error as e:
+            raise _convert(e) from None
+
+    def _check_writable(self):
+        """Raises the closed or read-only error, if any (Python checks these
+        before converting arguments)."""
+        try:
+            _c_set_slice(self, 0, 0, 1, b'')
+        except GLib.Error as e:
+            raise _convert(e) from None
+
+    def _view_writable(self):
+        return (self.get_access() != Mmap.Access.READ
+                and bool(self.get_prot() & Mmap.Prot.WRITE))
+
+    # -- Python's mmap.mmap methods ----------------------------------------
+
+    @property
+    def closed(self):
+        """Whether the map is closed."""
+        return _c_get_closed(self)
+
+    def close(self, /):
+        """Closes the map.  Closing twice is fine.  Memoryviews stay valid."""
+        try:
+            _c_close(self)
+        except GLib.Error as e:
+            raise _convert(e) from None
+
+    def _find(self, sub, start, end, c_from_pos, c_range):
+        try:
+            sub = _buffer_arg(sub)
+            if start is not _MISSING:
+                start = _ssize_arg(start)
+                end = _SSIZE_MAX if end is _MISSING else _ssize_arg(end)
+        except (TypeError, OverflowError, BufferError):
+            self._check_open()
+            raise
+        try:
+            if start is _MISSING:
+                return c_from_pos(self, sub)
+            return c_range(self, sub, start, end)
+        except GLib.Error as e:
+            raise _convert(e) from None
+
+    def find(self, sub, start=_MISSING, end=_MISSING, /):
+        """Lowest index of ``sub`` in ``[start, end)``, or -1.  ``start``
+        defaults to the current position."""
+        return self._find(sub, start, end, _c_find, _c_find_range)
+
+    def rfind(self, sub, start=_MISSING, end=_MISSING, /):
+        """Highest index of ``sub`` in ``[start, end)``, or -1.  ``start``
+        defaults to the current position."""
+        return self._find(sub, start, end, _c_rfind, _c_rfind_range)
+
+    def flush(self, offset=0, size=_MISSING, /):
+        """Writes changes back to the file (``msync``).  ``size`` defaults
+        to the length of the map even when ``offset`` is given, as in
+        Python.  Unlike Python, ``offset`` need not be page-aligned."""
+        try:
+            offset = _ssize_arg(offset)
+            size = _c_get_length(self) if size is _MISSING else \
+                _ssize_arg(size)
+        except (TypeError, OverflowError):
+            self._check_open()
+            raise
+        if size < 0:
+            self._check_open()
+            raise _mmap_error(_E.OUT_OF_RANGE, 'flush values out of range')
+        try:
+            _c_flush_range(self, offset, size)
+        except GLib.Error as e:
+            raise _convert(e) from None
+
+    def madvise(self, option, start=0, length=_MISSING, /):
+        """Advises the kernel about ``length`` bytes from ``start``
+        (``length`` defaults to the rest of the map and is clamped).
+        Unlike Python, ``start`` need not be page-aligned."""
+        explicit = length is not _MISSING
+        try:
+            option = _int_arg(option)
+            start = _ssize_arg(start)
+            length = _ssize_arg(length) if explicit else -1
+        except (TypeError, OverflowError):
+            self._check_open()
+            raise
+        advice = _ADVICE.get(option)
+        if advice is None or (explicit and length < 0):
+            # Python's checks, then what the kernel says to an unknown
+            # option (the library only takes Mmap.Advice values).
+            self._check_open()
+            if start < 0 or start >= _c_get_length(self):
+                raise _mmap_error(_E.OUT_OF_RANGE,
+                                  'madvise start out of bounds')
+            if length < 0 and explicit:
+                raise _mmap_error(_E.OUT_OF_RANGE, 'madvise length invalid')
+            if explicit and _SSIZE_MAX - start < length:
+                raise _mmap_error(_E.OVERFLOW, 'madvise length too large')
+            raise _os_error('madvise: advice %d: [Errno 22] Invalid argument'
+                            % option, _IO_DOMAIN, _EINVAL_CODE,
+                            _errno.EINVAL)
+        try:
+            _c_madvise_range(self, advice, start, length)
+        except GLib.Error as e:
+            raise _convert(e) from None
+
+    def move(self, dest, src, count, /):
+        """Copies ``count`` bytes from ``src`` to ``dest`` (may overlap)."""
+        try:
+            dest = _ssize_arg(dest)
+            src = _ssize_arg(src)
+            count = _ssize_arg(count)
+        except (TypeError, OverflowError):
+            self._check_open()
+            raise
+        try:
+            _c_move(self, dest, src, count)
+        except GLib.Error as e:
+            raise _convert(e) from None
+
+    def read(self, n=None, /):
+        """Reads up to ``n`` bytes (all remaining when ``n`` is None or
+        negative) and advances the position."""
+        if n is None:
+            n = -1
+        elif n.__class__ is not int:
+            try:
+                n = operator.index(n)
+            except TypeError:
+                self._check_open()
+                raise TypeError('argument should be integer or None, not '
+                                "'%s'" % type(n).__name__) from None
+        if n > _SSIZE_MAX:
+            self._check_open()
+            raise OverflowError("cannot fit 'int' into an index-sized integer")
+        if n < 0:
+            n = -1
+        try:
+            return _c_read(self, n).get_data()
+        except GLib.Error as e:
+            raise _convert(e) from None
+
+    def read_byte(self, /):
+        """Reads one byte as an int and advances the position."""
+        try:
+            return _c_read_byte(self)
+        except GLib.Error as e:
+            raise _convert(e) from None
+
+    def readline(self, /):
+        """Reads up to and including the next newline."""
+        try:
+            return _c_readline(self).get_data()
+        except GLib.Error as e:
+            raise _convert(e) from None
+
+    def resize(self, newsize, /):
+        """Changes the length of the map and sets the file size to
+        ``offset + newsize``.  ``resize(0)`` works here."""
+        try:
+            newsize = _ssize_arg(newsize)
+        except (TypeError, OverflowError):
+            self._check_open()
+            raise
+        if newsize < 0:
+            # Too large for the library's range check: it fails there,
+            # after the checks Python makes first.
+            newsize = 2 ** 64 - 1
+        try:
+            _c_resize(self, newsize)
+        except GLib.Error as e:
+            raise _convert(e) from None
+
+    def seek(self, pos, whence=0, /):
+        """Moves the position (whence 0: absolute, 1: relative to the
+        position, 2: relative to the end) and returns the new one."""
+        try:
+            pos = _ssize_arg(pos)
+            whence = _int_arg(whence)
+        except (TypeError, OverflowError):
+            self._check_open()
+            raise
+        if not 0 <= whence <= 2:
+            self._check_open()
+            raise _mmap_error(_E.INVALID_ARGUMENT, 'unknown seek type')
+        try:
+            return _c_seek(self, pos, _WHENCE[whence])
+        except GLib.Error as e:
+            raise _convert(e) from None
+
+    def seekable(self, /):
+        """Always True, as in Python."""
+        return True
+
+    def size(self, /):
+        """The size of the whole file (``fstat``).  Maps without a tracked
+        file descriptor raise OSError EBADF."""
+        try:
+            return _c_size(self)
+        except GLib.Error as e:
+            raise _convert(e, oserror_for_no_fd=True) from None
+
+    def tell(self, /):
+        """The current position."""
+        try:
+            return _c_tell(self)
+        except GLib.Error as e:
+            raise _convert(e) from None
+
+    def write(self, data, /):
+        """Writes a bytes-like object at the position, advances it and
+        returns the number of bytes written.  Never partial."""
+        if data.__class__ is not bytes:
+            try:
+                data = _buffer_arg(data)
+            except (TypeError, BufferError):
+                self._check_open()
+                raise
+        try:
+            return _c_write(self, data)
+        except GLib.Error as e:
+            raise _convert(e) from None
+
+    def write_byte(self, byte, /):
+        """Writes one byte (an int 0..255) and advances the position."""
+        if byte.__class__ is not int or not 0 <= byte <= 255:
+            try:
+                byte = operator.index(byte)
+            except TypeError:
+                self._check_open()
+                raise
+            if byte > 255:
+                self._check_open()
+                raise OverflowError('unsigned byte integer is greater than '
+                                    'maximum')
+            if byte < 0:
+                self._check_open()
+                raise OverflowError('unsigned byte integer is less than '
+                                    'minimum')
+        try:
+            _c_write_byte(self, byte)
+        except GLib.Error as e:
+            raise _convert(e) from None
+
+    # -- sequence protocol -------------------------------------------------
+
+    def __len__(self):
+        n = _c_get_length(self)
+        if n == 0:
+            self._check_open()
+        return n
+
+    def __bool__(self):
+        return self.__len__() != 0
+
+    def _index(self, key):
+        """An int key -> C index, or raises Python's errors."""
+        if key > _SSIZE_MAX or key < _SSIZE_MIN:
+            self._check_open()
+            raise IndexError("cannot fit 'int' into an index-sized integer")
+        return key
+
+    def __getitem__(self, key):
+        if key.__class__ is int:
+            try:
+                return _c_get_byte(self, key)
+            except GLib.Error as e:
+                raise _convert(e) from None
+            except OverflowError:
+                return self._getitem_int(key)
+        if isinstance(key, slice):
+            try:
+                start, stop, step = _unpack_slice(key)
+            except TypeError:
+                self._check_open()
+                raise
+            try:
+                return _c_get_slice(self, start, stop, step).get_data()
+            except GLib.Error as e:
+                raise _convert(e) from None
+        try:
+            key = operator.index(key)
+        except TypeError:
+            self._check_open()
+            raise TypeError('mmap indices must be integers') from None
+        return self._getitem_int(key)
+
+    def _getitem_int(self, key):
+        key = self._index(key)
+        try:
+            return _c_get_byte(self, key)
+        except GLib.Error as e:
+            raise _convert(e) from None
+
+    def __setitem__(self, key, value):
+        if key.__class__ is int and value.__class__ is int \
+                and 0 <= value <= 255:
+            try:
+                _c_set_byte(self, key, value)
+                return
+            except GLib.Error as e:
+                raise _convert(e) from None
+            except OverflowError:
+                pass
+        if isinstance(key, slice):
+            self._setslice(key, value)
+        else:
+            self._setitem_int(key, value)
+
+    def _setitem_int(self, key, value):
+        # Python's order: closed, writable, index, value type, value range.
+        self._check_writable()
+        try:
+            key = operator.index(key)
+        except TypeError:
+            raise TypeError('mmap indices must be integer') from None
+        key = self._index(key)
+        n = _c_get_length(self)
+        if not -n <= key < n:
+            raise _mmap_error(_E.INDEX_OUT_OF_RANGE,
+                              'mmap index out of range')
+        try:
+            value = operator.index(value)
+        except TypeError:
+            raise TypeError('mmap item value must be an int') from None
+        if not _SSIZE_MIN <= value <= _SSIZE_MAX:
+            raise TypeError("cannot fit 'int' into an index-sized integer")
+        if not 0 <= value <= 255:
+            raise _mmap_error(_E.INVALID_ARGUMENT,
+                              'mmap item value must be in range(0, 256)')
+        try:
+            _c_set_byte(self, key, value)
+        except GLib.Error as e:
+            raise _convert(e) from None
+
+    def _setslice(self, key, value):
+        try:
+            start, stop, step = _unpack_slice(key)
+            if step != 0:
+                value = _buffer_arg(value)
+        except (TypeError, BufferError):
+            self._check_writable()
+            raise
+        if step == 0:
+            value = b''
+        try:
+            _c_set_slice(self, start, stop, step, value)
+        except GLib.Error as e:
+            raise _convert(e) from None
+
+    def __delitem__(self, key):
+        self._check_writable()
+        if isinstance(key, slice):
+            raise TypeError("mmap object doesn't support slice deletion")
+        try:
+            key = operator.index(key)
+        except TypeError:
+            raise TypeError('mmap indices must be integer') from None
+        key = self._index(key)
+        n = _c_get_length(self)
+        if not -n <= key < n:
+            raise _mmap_error(_E.INDEX_OUT_OF_RANGE,
+                              'mmap index out of range')
+        raise TypeError("mmap doesn't support item deletion")
+
+    def __iter__(self):
+        # Like Python's: one byte per step, re-reading the length each time
+        # (a resize during iteration is seen); yields length-1 bytes.
+        i = 0
+        get = _c_get_byte
+        byte = _BYTE
+        while True:
+            try:
+                value = get(self, i)
+            except GLib.Error as e:
+                if e.code == _E.INDEX_OUT_OF_RANGE and \
+                        e.domain == _MMAP_DOMAIN:
+                    return
+                raise _convert(e) from None
+            yield byte[value]
+            i += 1
+
+    def __reversed__(self):
+        i = self.__len__() - 1
+        get = _c_get_byte
+        byte = _BYTE
+        while i >= 0:
+            try:
+                value = get(self, i)
+            except GLib.Error as e:
+                if e.code == _E.INDEX_OUT_OF_RANGE and \
+                        e.domain == _MMAP_DOMAIN:
+                    return
+                raise _convert(e) from None
+            yield byte[value]
+            i -= 1
+
+    def __contains__(self, item):
+        # Python compares each length-1 bytes with ==: only a length-1
+        # bytes-like item can match.
+        if isinstance(item, (bytes, bytearray, builtins.memoryview)):
+            if len(item) != 1:
+                self._check_open()
+                return False
+            try:
+                return _c_find_range(self, bytes(item), 0, _SSIZE_MAX) >= 0
+            except GLib.Error as e:
+                raise _convert(e) from None
+        if isinstance(item, (int, str, float)):
+            self._check_open()
+            return False
+        return any(item == b for b in self)
+
+    def __bytes__(self):
+        try:
+            return _c_get_slice(self, 0, _SSIZE_MAX, 1).get_data()
+        except GLib.Error as e:
+            raise _convert(e) from None
+
+    # -- context manager, repr, pickling, ordering -------------------------
+
+    def __enter__(self):
+        self._check_open()
+        return self
+
+    def __exit__(self, *args):
+        self.close()
+
+    def __repr__(self):
+        text = self.to_string()
+        cls = type(self)
+        name = 'mmap.mmap' if cls is Object else cls.__name__
+        return '<' + name + text[len('<Mmap.Object'):]
+
+    __str__ = __repr__
+
+    def __reduce__(self):
+        raise TypeError("cannot pickle 'mmap' object")
+
+    def __reduce_ex__(self, protocol):
+        if protocol < 2:
+            raise TypeError("cannot pickle 'mmap' object")
+        raise TypeError("cannot pickle 'mmap.mmap' object")
+
+    def __copy__(self):
+        raise TypeError("cannot pickle 'mmap.mmap' object")
+
+    def __deepcopy__(self, memo):
+        raise TypeError("cannot pickle 'mmap.mmap' object")
+
+    def __lt__(self, other):
+        return NotImplemented
+
+    __le__ = __gt__ = __ge__ = __lt__
+
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
+
+    # -- zero-copy access --------------------------------------------------
+
+    def memoryview(self, start=0, length=-1):
+        """A zero-copy ``memoryview`` (format ``'B'``) of ``length`` bytes
+        from ``start`` (default: the whole map).
+
+        It is made from :meth:`view`: a ``GLib.Bytes`` that holds a
+        reference on the mapping, whose data pointer (found with
+        ``g_bytes_get_data()`` through ctypes) backs a ctypes array that
+        keeps the ``GLib.Bytes`` alive.  So the memoryview stays valid after
+        :meth:`close` (the memory is unmapped when the last view goes), and
+        :meth:`resize` refuses (BufferError) while it lives; call
+        ``release()`` on it or drop it to resize.  It is read-only unless
+        the map itself is writable (not ACCESS_READ and mapped with
+        PROT_WRITE); writes through a writable one change the map.
+        """
+        try:
+            gbytes = _c_view(self, start, length)
+        except GLib.Error as e:
+            raise _convert(e) from None
+        writable = self._view_writable()
+        address, size = _gbytes_address(gbytes)
+        if size == 0 or not address:
+            return builtins.memoryview(bytearray() if writable else b'')
+        array = (ctypes.c_ubyte * size).from_address(address)
+        array._mmap_gbytes = gbytes
+        view = builtins.memoryview(array).cast('B')
+        return view if writable else view.toreadonly()
+
+    def __buffer__(self, flags):
+        # PEP 688 (Python 3.12+): memoryview(m), bytearray(m), re, ...
+        view = self.memoryview()
+        if flags & 1 and view.readonly:  # inspect.BufferFlags.WRITABLE
+            raise BufferError('Object is not writable.')
+        return view
+
+
+Object = override(Object)
+__all__.append('Object')
+
+mmap = Object
+__all__.append('mmap')
