@@ -1,0 +1,51 @@
+# Shared fixtures for the Python tests of the Mmap override.
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+
+import os
+
+import gi
+import pytest
+
+gi.require_version('Mmap', '1')
+
+from gi.repository import GLib, Mmap  # noqa: E402
+
+
+@pytest.fixture
+def make_file(tmp_path):
+    """make_file(content) -> (path, fd opened O_RDWR); closed afterwards."""
+    fds = []
+
+    def make(content=b'', name='data', flags=os.O_RDWR):
+        path = tmp_path / name
+        path.write_bytes(content)
+        fd = os.open(path, flags)
+        fds.append(fd)
+        return path, fd
+
+    yield make
+    for fd in fds:
+        os.close(fd)
+
+
+@pytest.fixture
+def mapped(make_file):
+    """A 12-byte file b'hello world\\n' mapped read-write."""
+    path, fd = make_file(b'hello world\n')
+    m = Mmap.mmap(fd, 0)
+    yield m
+    m.close()
+
+
+def assert_mmap_error(excinfo, builtin, code):
+    """The exception is the builtin class Python raises and a GLib.Error
+    in the Mmap.Error domain with @code."""
+    e = excinfo.value
+    assert isinstance(e, builtin), type(e).__mro__
+    assert isinstance(e, GLib.Error)
+    assert e.domain == 'mmap-error-quark'
+    assert e.code == int(code)
+    assert e.matches(Mmap.error_quark(), code)
+    assert e.message
+    return e
