@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+# check-gir.py: checks on Mmap-1.gir for the 'docs' test suite
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+#   check-gir.py error-domain GIR
+#       The MmapError enumeration carries glib:error-domain="mmap-error-quark"
+#       (g-ir-scanner drops it silently when the quark and enum names do not
+#       pair up, and then no binding sees Mmap.Error as an error domain).
+#
+#   check-gir.py check-fails GI-DOCGEN GIR [CONFIG]
+#       Proves that `gi-docgen check` fails on an undocumented symbol: it
+#       strips the doc of one method from a copy of GIR and expects the check
+#       to exit non-zero and name that method. Without this, a check that
+#       always passes would go unnoticed.
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+
+CORE = 'http://www.gtk.org/introspection/core/1.0'
+GLIB = 'http://www.gtk.org/introspection/glib/1.0'
+
+
+def error_domain(gir):
+    root = ET.parse(gir).getroot()
+    enums = {e.get('name'): e for e in root.iter('{%s}enumeration' % CORE)}
+    error = enums.get('Error')
+    if error is None:
+        print('FAIL: no <enumeration name="Error"> in %s' % gir)
+        return 1
+    domain = error.get('{%s}error-domain' % GLIB)
+    if domain != 'mmap-error-quark':
+        print('FAIL: Mmap.Error has glib:error-domain=%r, expected '
+              '"mmap-error-quark"' % domain)
+        return 1
+    ctype = error.get('{%s}type' % 'http://www.gtk.org/introspection/c/1.0')
+    if ctype != 'MmapError':
+        print('FAIL: Mmap.Error has c:type=%r, expected "MmapError"' % ctype)
+        return 1
+    print('ok: Mmap.Error is the error domain "%s"' % domain)
+    return 0
+
+
+def check_fails(gidocgen, gir, config=None):
+    with open(gir, encoding='utf-8') as f:
+        text = f.read()
+    # The first <doc> inside <method name="seekable" ...>.
+    pattern = re.compile(r'(<method name="seekable"[^>]*>\s*)<doc\b[^>]*>.*?</doc>\s*',
+                         re.S)
+    stripped, n = pattern.subn(r'\1', text, count=1)
+    if n != 1:
+        print('FAIL: could not find the doc of Mmap.Object.seekable in %s' % gir)
+        return 1
+    with tempfile.TemporaryDirectory(prefix='mmap-gir-') as tmp:
+        copy = os.path.join(tmp, os.path.basename(gir))
+        with open(copy, 'w', encoding='utf-8') as f:
+            f.write(stripped)
+        cmd = [gidocgen, 'check']
+        if config:
+            cmd += ['--config', config]
+        cmd += [copy]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+    output = proc.stdout + proc.stderr
+    print(output)
+    if proc.returncode == 0:
+        print('FAIL: gi-docgen check passed on a GIR with an undocumented '
+              'method')
+        return 1
+    if "Symbol 'Mmap.Object.seekable'" not in output:
+        print('FAIL: gi-docgen check failed without naming '
+              'Mmap.Object.seekable')
+        return 1
+    print('ok: gi-docgen check exits %d on an undocumented method'
+          % proc.returncode)
+    return 0
+
+
+def main(argv):
+    if len(argv) == 2 and argv[0] == 'error-domain':
+        return error_domain(argv[1])
+    if len(argv) in (3, 4) and argv[0] == 'check-fails':
+        return check_fails(*argv[1:])
+    print(__doc__ or 'usage: check-gir.py error-domain GIR | '
+          'check-fails GI-DOCGEN GIR [CONFIG]', file=sys.stderr)
+    return 2
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))
