@@ -629,7 +629,8 @@ mmap_object_init_locked (MmapObject    *self,
               goto fail;
             }
         }
-      self->map_fd = user_fd;
+      /* The tracked fd outlives init(), so resize() can map from it. */
+      self->map_fd = self->fd != -1 ? self->fd : user_fd;
       self->map_offset = self->offset
                          - self->offset % (goffset) mmap_get_page_size ();
       self->delta = (gsize) (self->offset - self->map_offset);
