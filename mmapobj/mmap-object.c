@@ -2641,9 +2641,12 @@ mmap_object_set_slice (MmapObject    *self,
  *
  * A view is read-only by contract, as every #GBytes is. **Never write
  * through it**: on a map without write protection, writing faults and
- * kills the process. In JavaScript this means: do not modify the
- * `Uint8Array` that `GLib.Bytes.toArray()` returns for a view; use
- * [method@Mmap.Object.write] or [method@Mmap.Object.set_slice] instead.
+ * kills the process. In JavaScript (gjs) this means: `GLib.Bytes.toArray()`
+ * on a view is zero-copy and returns a *writable-looking* `Uint8Array`
+ * over the map: never assign into it. `GLib.Bytes.get_data()`,
+ * [method@Mmap.Object.read] and [method@Mmap.Object.get_slice] return
+ * copies; [method@Mmap.Object.write] and [method@Mmap.Object.set_slice]
+ * modify the map safely.
  *
  * Returns: (transfer full): the view, or %NULL with @error set
  *
