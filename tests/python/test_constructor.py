@@ -203,8 +203,6 @@ def test_empty_file_maps(make_file):
     assert m.find(b'') == 0
 
 
-@pytest.mark.xfail(reason='bugs.md: growing an empty map made from a '
-                   "caller's fd fails with EBADF", raises=OSError)
 def test_empty_file_map_grows(make_file):
     path, fd = make_file(b'')
     m = Mmap.mmap(fd, 0)
