@@ -716,6 +716,12 @@ mmap_object_initable_init (GInitable     *initable,
   g_mutex_lock (&self->lock);
   if (self->initialized)
     ret = TRUE;
+  else if (self->closed)
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_CLOSED,
+                   "init: mmap closed or invalid (closed before init)");
+      ret = FALSE;
+    }
   else if (self->init_error != NULL)
     {
       g_propagate_error (error, g_error_copy (self->init_error));
@@ -1248,7 +1254,13 @@ mmap_object_get_access (MmapObject *self)
 {
   g_return_val_if_fail (MMAP_IS_OBJECT (self), MMAP_ACCESS_DEFAULT);
 
-  return self->initialized ? self->access : self->access_arg;
+  MmapAccess ret;
+
+  g_mutex_lock (&self->lock);
+  ret = self->initialized ? self->access : self->access_arg;
+  g_mutex_unlock (&self->lock);
+
+  return ret;
 }
 
 /**
@@ -1266,7 +1278,13 @@ mmap_object_get_flags (MmapObject *self)
 {
   g_return_val_if_fail (MMAP_IS_OBJECT (self), MMAP_MAP_NONE);
 
-  return self->initialized ? self->flags : self->flags_arg;
+  MmapMapFlags ret;
+
+  g_mutex_lock (&self->lock);
+  ret = self->initialized ? self->flags : self->flags_arg;
+  g_mutex_unlock (&self->lock);
+
+  return ret;
 }
 
 /**
@@ -1284,7 +1302,13 @@ mmap_object_get_prot (MmapObject *self)
 {
   g_return_val_if_fail (MMAP_IS_OBJECT (self), MMAP_PROT_NONE);
 
-  return self->initialized ? self->prot : self->prot_arg;
+  MmapProt ret;
+
+  g_mutex_lock (&self->lock);
+  ret = self->initialized ? self->prot : self->prot_arg;
+  g_mutex_unlock (&self->lock);
+
+  return ret;
 }
 
 /**
