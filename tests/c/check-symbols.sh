@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/bin/sh
 # check-symbols.sh LIBRARY HEADER...
 #
 # The library must export exactly the public API: the functions declared
