@@ -952,6 +952,39 @@ test_madvise_dontneed_shared (MtFixture     *fx,
   mt_fixture_assert_file (fx);
 }
 
+/* Advice the kernel refuses for this kind of map is its EINVAL, not
+ * NOT_SUPPORTED: FREE needs a private anonymous map, REMOVE a shared
+ * one. */
+static void
+test_madvise_kernel_errors (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MtFile) file = mt_file_new ((const guint8 *) "0123456789", 10);
+  gsize page = mmap_get_page_size ();
+  MmapObject *shared, *private;
+
+  shared = mmap_object_new (file->fd, 0, MMAP_ACCESS_WRITE, 0, &error);
+  g_assert_no_error (error);
+  g_assert_false (mmap_object_madvise (shared, MMAP_ADVICE_FREE, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpint (mt_errno_from_error (error), ==, 22);
+  g_clear_error (&error);
+  mt_assert_map_is (shared, (const guint8 *) "0123456789", 10);
+  g_assert_finalize_object (shared);
+
+  private = new_private_anonymous (2 * page, 0x55);
+  g_assert_false (mmap_object_madvise (private, MMAP_ADVICE_REMOVE, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpint (mt_errno_from_error (error), ==, 22);
+  g_clear_error (&error);
+  assert_range_is (private, 0, 2 * page, 0x55);
+
+  /* FREE is fine on a private anonymous map. */
+  g_assert_true (mmap_object_madvise (private, MMAP_ADVICE_FREE, &error));
+  g_assert_no_error (error);
+  g_assert_finalize_object (private);
+}
+
 /* ------------------------------------------------------------------ */
 /* size, view, to_string                                              */
 
@@ -1248,6 +1281,8 @@ main (int   argc,
                     test_madvise_dontneed_shared);
   g_test_add_func ("/Mmap/Object/madvise/dontneed-narrowed",
                    test_madvise_dontneed_narrowed);
+  g_test_add_func ("/Mmap/Object/madvise/kernel-errors",
+                   test_madvise_kernel_errors);
   mt_add_for_kinds ("/Mmap/Object/size", test_size);
   mt_add_for_kinds ("/Mmap/Object/view/basic", test_view);
   mt_add_for_kinds ("/Mmap/Object/view/count", test_view_count);

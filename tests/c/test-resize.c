@@ -524,6 +524,64 @@ test_resize_after_caller_closes (void)
   mt_file_free (file);
 }
 
+/* Python checks views, then the tracked fd, then the access mode. */
+static void
+test_resize_check_order (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MtFile) file = mt_file_new ((const guint8 *) "0123456789", 10);
+  MmapObject *map;
+  GBytes *view;
+
+  map = mmap_object_new_full (file->fd, 0, MMAP_MAP_SHARED,
+                              MMAP_PROT_READ | MMAP_PROT_WRITE,
+                              MMAP_ACCESS_READ, 0, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_false (mmap_object_resize (map, 5, &error));
+  g_assert_error (error, MMAP_ERROR, MMAP_ERROR_NO_TRACKED_FD);
+  g_clear_error (&error);
+
+  view = mmap_object_view (map, 0, 1, &error);
+  g_assert_no_error (error);
+  g_assert_false (mmap_object_resize (map, 5, &error));
+  g_assert_error (error, MMAP_ERROR, MMAP_ERROR_EXPORTS_EXIST);
+  g_clear_error (&error);
+  g_bytes_unref (view);
+  g_assert_finalize_object (map);
+}
+
+/* A private map of a read-only fd has ACCESS_DEFAULT, so resize() is
+ * allowed, but ftruncate() on the fd fails (EINVAL, as in Python): the
+ * error is the OS's, and the map and file stay as they were. */
+static void
+test_resize_ftruncate_fails (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MtFile) file = mt_file_new ((const guint8 *) "0123456789", 10);
+  int ro = mt_open_read_only (file->path);
+  MmapObject *map;
+
+  map = mmap_object_new_full (ro, 0, MMAP_MAP_PRIVATE,
+                              MMAP_PROT_READ | MMAP_PROT_WRITE,
+                              MMAP_ACCESS_DEFAULT, 0, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (mmap_object_get_access (map), ==, MMAP_ACCESS_DEFAULT);
+
+  g_assert_false (mmap_object_resize (map, 100, &error));
+  g_assert_nonnull (error);
+  g_assert_true (error->domain == G_IO_ERROR);
+  g_assert_cmpint (mt_errno_from_error (error), ==, 22);
+  g_clear_error (&error);
+  g_assert_false (mmap_object_resize (map, 5, &error));
+  g_assert_cmpint (mt_errno_from_error (error), ==, 22);
+  g_clear_error (&error);
+
+  mt_assert_map_is (map, (const guint8 *) "0123456789", 10);
+  g_assert_cmpint (mt_fd_size (file->fd), ==, 10);
+  g_assert_finalize_object (map);
+  close (ro);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -546,6 +604,10 @@ main (int   argc,
                         test_grow_anonymous_from_zero);
   g_test_add_func ("/Mmap/Object/resize/sets-file-size",
                    test_resize_sets_file_size);
+  g_test_add_func ("/Mmap/Object/resize/check-order",
+                   test_resize_check_order);
+  g_test_add_func ("/Mmap/Object/resize/ftruncate-fails",
+                   test_resize_ftruncate_fails);
   g_test_add_func ("/Mmap/Object/resize/after-caller-closes-fd",
                    test_resize_after_caller_closes);
 

@@ -292,6 +292,11 @@ test_set_slice (MtFixture     *fx,
     g_assert_false (mmap_object_set_slice (fx->map, 0, 1, 0, src, 1,
                                            &error));
     g_assert_error (error, MMAP_ERROR, MMAP_ERROR_INVALID_ARGUMENT);
+    g_clear_error (&error);
+    /* The step is checked before the size. */
+    g_assert_false (mmap_object_set_slice (fx->map, 0, 1, 0, src, 5,
+                                           &error));
+    g_assert_error (error, MMAP_ERROR, MMAP_ERROR_INVALID_ARGUMENT);
   }
   mt_assert_map_is (fx->map, fx->expected, fx->len);
 }
