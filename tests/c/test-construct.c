@@ -916,6 +916,16 @@ test_fork_shared (void)
   g_assert_cmpint (fork_and_write (map), ==, 0);
   g_assert_cmpint (mmap_object_get_byte (map, 0, &error), ==, 65);
   g_assert_finalize_object (map);
+
+  /* And when grown from empty. */
+  map = mmap_object_new_anonymous (0, &error);
+  g_assert_no_error (error);
+  g_assert_true (mmap_object_resize (map, 16, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (fork_and_write (map), ==, 0);
+  g_assert_cmpint (mmap_object_get_byte (map, 0, &error), ==, 65);
+  g_assert_no_error (error);
+  g_assert_finalize_object (map);
 }
 
 static void
