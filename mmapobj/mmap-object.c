@@ -229,17 +229,17 @@ check_open (MmapObject  *self,
             const char  *op,
             GError     **error)
 {
+  if (G_UNLIKELY (self->closed))
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_CLOSED,
+                   "%s: mmap closed or invalid", op);
+      return FALSE;
+    }
   if (G_UNLIKELY (!self->initialized))
     {
       g_set_error (error, MMAP_ERROR, MMAP_ERROR_NOT_INITIALIZED,
                    "%s: the map was not initialised (call g_initable_init())",
                    op);
-      return FALSE;
-    }
-  if (G_UNLIKELY (self->closed))
-    {
-      g_set_error (error, MMAP_ERROR, MMAP_ERROR_CLOSED,
-                   "%s: mmap closed or invalid", op);
       return FALSE;
     }
   return TRUE;
@@ -1005,6 +1005,38 @@ mmap_object_init (MmapObject *self)
 /* ------------------------------------------------------------------ */
 /* Constructors                                                       */
 
+/* The properties' GParamSpecs would reject values outside their enum or
+ * flags type with a warning and keep the default; give an error instead. */
+static gboolean
+check_enum_arguments (MmapMapFlags   flags,
+                      MmapProt       prot,
+                      MmapAccess     access,
+                      GError       **error)
+{
+  GFlagsClass *flags_class = g_type_class_ref (MMAP_TYPE_MAP_FLAGS);
+  GFlagsClass *prot_class = g_type_class_ref (MMAP_TYPE_PROT);
+  guint unknown_flags = (guint) flags & ~flags_class->mask;
+  guint unknown_prot = (guint) prot & ~prot_class->mask;
+
+  g_type_class_unref (flags_class);
+  g_type_class_unref (prot_class);
+
+  if ((guint) access > MMAP_ACCESS_COPY)
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_INVALID_ARGUMENT,
+                   "mmap: invalid access parameter %d", (int) access);
+      return FALSE;
+    }
+  if (unknown_flags != 0 || unknown_prot != 0)
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_INVALID_ARGUMENT,
+                   "mmap: unknown bits in flags (0x%x) or prot (0x%x)",
+                   unknown_flags, unknown_prot);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * mmap_object_new:
  * @fd: the file descriptor to map, or -1 for anonymous memory
@@ -1049,7 +1081,10 @@ mmap_object_new (gint         fd,
  *   [method@Mmap.Object.size] and [method@Mmap.Object.resize] need
  * @error: return location for a #GError
  *
- * Maps memory with all of Python's `mmap.mmap` arguments.
+ * Maps memory with all of Python's `mmap.mmap` arguments. Unlike Python,
+ * which passes unknown @flags and @prot bits to the kernel, bits that
+ * [flags@Mmap.MapFlags] and [flags@Mmap.Prot] do not name are refused with
+ * %MMAP_ERROR_INVALID_ARGUMENT, as is an @access outside [enum@Mmap.Access].
  *
  * Returns: (transfer full): a new map, or %NULL with @error set
  *
@@ -1067,6 +1102,9 @@ mmap_object_new_full (gint           fd,
 {
   g_return_val_if_fail (fd >= -1, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_enum_arguments (flags, prot, access, error))
+    return NULL;
 
   return g_initable_new (MMAP_TYPE_OBJECT, NULL, error,
                          "fd", fd,
@@ -1121,6 +1159,9 @@ mmap_object_new_for_path (const char  *path,
 {
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_enum_arguments (MMAP_MAP_SHARED, RW, access, error))
+    return NULL;
 
   return g_initable_new (MMAP_TYPE_OBJECT, NULL, error,
                          "path", path,
@@ -2563,10 +2604,10 @@ mmap_object_get_slice (MmapObject  *self,
       else
         {
           guint8 *out = g_malloc (count);
-          gssize cur = start;
 
-          for (gsize i = 0; i < count; i++, cur += step)
-            out[i] = self->data[cur];
+          /* Each start + i * step is a valid index, so no overflow. */
+          for (gsize i = 0; i < count; i++)
+            out[i] = self->data[start + (gssize) i * step];
           bytes = g_bytes_new_take (out, count);
         }
     }
@@ -2630,10 +2671,8 @@ mmap_object_set_slice (MmapObject    *self,
             memmove (self->data + start, data, count);
           else
             {
-              gssize cur = start;
-
-              for (gsize i = 0; i < count; i++, cur += step)
-                self->data[cur] = data[i];
+              for (gsize i = 0; i < count; i++)
+                self->data[start + (gssize) i * step] = data[i];
             }
           ret = TRUE;
         }

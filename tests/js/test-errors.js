@@ -86,8 +86,10 @@ test('NOT_INITIALIZED', () => {
         'get_slice()');
     is(m.get_n_views(), 0, 'get_n_views() is 0');
     m.close();
-    throwsCode(() => m.read(1), Mmap.Error, E.NOT_INITIALIZED,
-        'close() before init() does not initialise it');
+    throwsCode(() => m.read(1), Mmap.Error, E.CLOSED,
+        'close() before init() closes it for good');
+    throwsCode(() => m.init(null), Mmap.Error, E.CLOSED,
+        'and init() after close() is refused');
 });
 
 test('OUT_OF_RANGE (Python ValueError)', () => {
