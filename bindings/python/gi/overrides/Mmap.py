@@ -767,15 +767,7 @@ class Object(Mmap.Object):
     def _setitem_int(self, key, value):
         # Python's order: closed, writable, index, value type, value range.
         self._check_writable()
-        try:
-            key = operator.index(key)
-        except TypeError:
-            raise TypeError('mmap indices must be integer') from None
-        key = self._index(key)
-        n = _c_get_length(self)
-        if not -n <= key < n:
-            raise _mmap_error(_E.INDEX_OUT_OF_RANGE,
-                              'mmap index out of range')
+        key = self._store_index(key)
         try:
             value = operator.index(value)
         except TypeError:
@@ -809,6 +801,11 @@ class Object(Mmap.Object):
         self._check_writable()
         if isinstance(key, slice):
             raise TypeError("mmap object doesn't support slice deletion")
+        self._store_index(key)
+        raise TypeError("mmap doesn't support item deletion")
+
+    def _store_index(self, key):
+        # The index checks of m[i] = v and del m[i], in Python's order.
         try:
             key = operator.index(key)
         except TypeError:
@@ -818,7 +815,7 @@ class Object(Mmap.Object):
         if not -n <= key < n:
             raise _mmap_error(_E.INDEX_OUT_OF_RANGE,
                               'mmap index out of range')
-        raise TypeError("mmap doesn't support item deletion")
+        return key
 
     def __iter__(self):
         # Like Python's: one byte per step, re-reading the length each time
