@@ -51,6 +51,17 @@
  *   refuses to close while buffers are exported; here `close()` always
  *   succeeds. [method@Mmap.Object.resize] still refuses while views exist
  *   (%MMAP_ERROR_EXPORTS_EXIST), as Python does.
+ * - A file truncated under the map (or failing I/O) does not kill the
+ *   process with `SIGBUS`: every access the library makes to the map runs
+ *   under a guard, and the call fails with a `G_IO_ERROR` whose message
+ *   ends in `[Errno 5]` (`EIO`) and names `SIGBUS`. The position is left
+ *   unchanged; a write that faults part-way may have stored the bytes
+ *   before the fault. The guard is a `SIGBUS` handler, installed when the
+ *   first map is made, that passes every fault outside a guarded access on
+ *   to the handler that was installed before it (or to the default action).
+ *   Memory reached without the library, such as the data of a view, is not
+ *   guarded. Set `MMAP_NO_SIGBUS_GUARD=1` in the environment to leave
+ *   `SIGBUS` alone.
  * - Every method may be called from several threads at once; each call is
  *   atomic, position updates included, and a [method@Mmap.Object.close]
  *   racing another call happens entirely before or after it.
@@ -74,6 +85,7 @@
 #include "mmap-enum-types.h"
 #include "mmap-error.h"
 #include "mmap-error-private.h"
+#include "mmap-guard-private.h"
 #include "mmap-mapping-private.h"
 #include "mmap-object.h"
 
@@ -343,6 +355,162 @@ clamp_bound (gssize value,
 }
 
 /* ------------------------------------------------------------------ */
+/* Guarded access: every touch of mapped memory goes through guard_run(), */
+/* so a file truncated under the map gives an error instead of SIGBUS.  */
+
+/* The address of byte @offset of the map. An empty map has no memory, and
+ * every count used with it is 0: no pointer arithmetic on NULL then. */
+static inline guint8 *
+map_at (MmapObject *self,
+        goffset     offset)
+{
+  return self->data != NULL ? self->data + offset : NULL;
+}
+
+typedef struct
+{
+  guint8       *dst;
+  const guint8 *src;
+  gsize         count;
+  gssize        dst_step;
+  gssize        src_step;
+} CopyJob;
+
+static void
+run_copy (gpointer data)
+{
+  CopyJob *job = data;
+
+  if (job->dst_step == 1 && job->src_step == 1)
+    memmove (job->dst, job->src, job->count);
+  else
+    for (gsize i = 0; i < job->count; i++)
+      job->dst[(gssize) i * job->dst_step] = job->src[(gssize) i * job->src_step];
+}
+
+typedef struct
+{
+  const guint8 *data;
+  gsize         start;
+  gsize         end;
+  const guint8 *needle;
+  gsize         needle_len;
+  gboolean      reverse;
+  gssize        result;
+} FindJob;
+
+static void
+run_find (gpointer data)
+{
+  FindJob *job = data;
+  const guint8 *lo = job->data + job->start;
+
+  job->result = -1;
+  if (job->end - job->start < job->needle_len)
+    return;
+
+  if (!job->reverse)
+    {
+      const guint8 *hit = memmem (lo, job->end - job->start,
+                                  job->needle, job->needle_len);
+      if (hit != NULL)
+        job->result = hit - job->data;
+      return;
+    }
+
+  /* Walk back over candidates for the first byte. */
+  for (const guint8 *p = job->data + job->end - job->needle_len; ; p--)
+    {
+      p = memrchr (lo, job->needle[0], (gsize) (p - lo) + 1);
+      if (p == NULL)
+        return;
+      if (memcmp (p, job->needle, job->needle_len) == 0)
+        {
+          job->result = p - job->data;
+          return;
+        }
+      if (p == lo)
+        return;
+    }
+}
+
+typedef struct
+{
+  const guint8 *start;
+  gsize         len;
+  gsize         result;
+} LineJob;
+
+static void
+run_line_length (gpointer data)
+{
+  LineJob *job = data;
+  const guint8 *nl = memchr (job->start, '\n', job->len);
+
+  job->result = nl != NULL ? (gsize) (nl - job->start) + 1 : job->len;
+}
+
+static gboolean
+guard_run (MmapObject     *self,
+           const char     *op,
+           MmapGuardFunc   func,
+           gpointer        job,
+           GError        **error)
+{
+  if (self->mapping == NULL
+      || mmap_guard_run (func, job, self->mapping->base, self->mapping->size))
+    return TRUE;
+
+  return mmap_set_error_from_errno (error, EIO,
+                                    "%s: the map's memory cannot be "
+                                    "accessed (SIGBUS: the file was "
+                                    "truncated under the map, or its I/O "
+                                    "failed)", op);
+}
+
+/* Copies count bytes with the given steps under the guard. */
+static gboolean
+guard_copy (MmapObject    *self,
+            const char    *op,
+            guint8        *dst,
+            gssize         dst_step,
+            const guint8  *src,
+            gssize         src_step,
+            gsize          count,
+            GError       **error)
+{
+  CopyJob job = { dst, src, count, dst_step, src_step };
+
+  if (count == 0)
+    return TRUE;
+  return guard_run (self, op, run_copy, &job, error);
+}
+
+/* A GBytes copy of count bytes from src (stepping by step), or NULL with
+ * error set. */
+static GBytes *
+guard_dup (MmapObject    *self,
+           const char    *op,
+           const guint8  *src,
+           gssize         step,
+           gsize          count,
+           GError       **error)
+{
+  guint8 *out;
+
+  if (count == 0)
+    return g_bytes_new (NULL, 0);
+
+  out = g_malloc (count);
+  if (!guard_copy (self, op, out, 1, src, step, count, error))
+    {
+      g_free (out);
+      return NULL;
+    }
+  return g_bytes_new_take (out, count);
+}
+
+/* ------------------------------------------------------------------ */
 /* Mapping                                                            */
 
 /* Maps @size bytes (from the aligned offset, delta included) with the
@@ -604,6 +772,8 @@ mmap_object_init_locked (MmapObject    *self,
 
   if (!validate_arguments (self, error))
     return FALSE;
+
+  mmap_guard_install ();
 
   if (self->path != NULL && !open_path (self, &own_fd, error))
     return FALSE;
@@ -1419,48 +1589,26 @@ mmap_object_get_path (MmapObject *self)
 /* Searching                                                          */
 
 static gssize
-find_locked (MmapObject   *self,
-             const guint8 *needle,
-             gsize         needle_len,
-             gssize        start_arg,
-             gssize        end_arg,
-             gboolean      reverse)
+find_locked (MmapObject    *self,
+             const char    *op,
+             const guint8  *needle,
+             gsize          needle_len,
+             gssize         start_arg,
+             gssize         end_arg,
+             gboolean       reverse,
+             GError       **error)
 {
-  gsize start = clamp_bound (start_arg, self->length);
-  gsize end = clamp_bound (end_arg, self->length);
+  FindJob job = { self->data, clamp_bound (start_arg, self->length),
+                  clamp_bound (end_arg, self->length), needle, needle_len,
+                  reverse, -1 };
 
-  if (end < start)
+  if (job.end < job.start)
     return -1;
   if (needle_len == 0)
-    return (gssize) (reverse ? end : start);
-  if (end - start < needle_len)
-    return -1;
-
-  if (!reverse)
-    {
-      const guint8 *hit = memmem (self->data + start, end - start,
-                                  needle, needle_len);
-      return hit != NULL ? hit - self->data : -1;
-    }
-  else
-    {
-      const guint8 *lo = self->data + start;
-      const guint8 *p = self->data + end - needle_len;
-
-      /* Walk back over candidates for the first byte. */
-      while (p >= lo)
-        {
-          p = memrchr (lo, needle[0], (gsize) (p - lo) + 1);
-          if (p == NULL)
-            return -1;
-          if (memcmp (p, needle, needle_len) == 0)
-            return p - self->data;
-          if (p == lo)
-            return -1;
-          p--;
-        }
-      return -1;
-    }
+    return (gssize) (reverse ? job.end : job.start);
+  if (!guard_run (self, op, run_find, &job, error))
+    return -2;
+  return job.result;
 }
 
 static gssize
@@ -1488,7 +1636,8 @@ find_common (MmapObject   *self,
           start = self->pos > G_MAXSSIZE ? G_MAXSSIZE : (gssize) self->pos;
           end = G_MAXSSIZE;
         }
-      ret = find_locked (self, needle, needle_len, start, end, reverse);
+      ret = find_locked (self, op, needle, needle_len, start, end, reverse,
+                         error);
     }
   g_mutex_unlock (&self->lock);
 
@@ -1874,9 +2023,8 @@ mmap_object_move (MmapObject  *self,
       goto out;
     }
 
-  if (count > 0)
-    memmove (self->data + dest, self->data + src, (gsize) count);
-  ret = TRUE;
+  ret = guard_copy (self, "move", map_at (self, dest), 1, map_at (self, src), 1,
+                    (gsize) count, error);
 
 out:
   g_mutex_unlock (&self->lock);
@@ -1923,8 +2071,10 @@ mmap_object_read (MmapObject  *self,
       gsize remaining = remaining_locked (self);
       gsize count = n < 0 || (gsize) n > remaining ? remaining : (gsize) n;
 
-      bytes = g_bytes_new (count ? self->data + self->pos : NULL, count);
-      self->pos += (goffset) count;
+      bytes = guard_dup (self, "read", map_at (self, self->pos), 1, count,
+                         error);
+      if (bytes != NULL)
+        self->pos += (goffset) count;
     }
   g_mutex_unlock (&self->lock);
 
@@ -1961,7 +2111,16 @@ mmap_object_read_byte (MmapObject  *self,
                      G_GOFFSET_FORMAT " in a %" G_GSIZE_FORMAT "-byte map",
                      self->pos, self->length);
       else
-        ret = self->data[self->pos++];
+        {
+          guint8 byte;
+
+          if (guard_copy (self, "read_byte", &byte, 1,
+                          map_at (self, self->pos), 1, 1, error))
+            {
+              ret = byte;
+              self->pos++;
+            }
+        }
     }
   g_mutex_unlock (&self->lock);
 
@@ -1993,19 +2152,14 @@ mmap_object_readline (MmapObject  *self,
   g_mutex_lock (&self->lock);
   if (check_readable (self, "readline", error))
     {
-      gsize remaining = remaining_locked (self);
-      gsize count = remaining;
+      LineJob job = { map_at (self, self->pos), remaining_locked (self), 0 };
 
-      if (remaining > 0)
-        {
-          const guint8 *start = self->data + self->pos;
-          const guint8 *nl = memchr (start, '\n', remaining);
-
-          if (nl != NULL)
-            count = (gsize) (nl - start) + 1;
-        }
-      bytes = g_bytes_new (count ? self->data + self->pos : NULL, count);
-      self->pos += (goffset) count;
+      if (job.len == 0
+          || guard_run (self, "readline", run_line_length, &job, error))
+        bytes = guard_dup (self, "readline", job.start, 1, job.result,
+                           error);
+      if (bytes != NULL)
+        self->pos += (goffset) job.result;
     }
   g_mutex_unlock (&self->lock);
 
@@ -2373,10 +2527,12 @@ mmap_object_write (MmapObject    *self,
       goto out;
     }
 
-  if (len > 0)
-    memmove (self->data + self->pos, data, len);
-  self->pos += (goffset) len;
-  ret = (gssize) len;
+  if (guard_copy (self, "write", map_at (self, self->pos), 1, data, 1, len,
+                  error))
+    {
+      self->pos += (goffset) len;
+      ret = (gssize) len;
+    }
 
 out:
   g_mutex_unlock (&self->lock);
@@ -2440,9 +2596,10 @@ mmap_object_write_byte (MmapObject  *self,
                      "write_byte: write byte out of range: position %"
                      G_GOFFSET_FORMAT " in a %" G_GSIZE_FORMAT "-byte map",
                      self->pos, self->length);
-      else
+      else if (guard_copy (self, "write_byte", map_at (self, self->pos), 1,
+                           &byte, 1, 1, error))
         {
-          self->data[self->pos++] = byte;
+          self->pos++;
           ret = TRUE;
         }
     }
@@ -2500,7 +2657,13 @@ mmap_object_get_byte (MmapObject  *self,
   g_mutex_lock (&self->lock);
   if (check_readable (self, "get_byte", error)
       && normalize_index (self, "get_byte", &index, error))
-    ret = self->data[index];
+    {
+      guint8 byte;
+
+      if (guard_copy (self, "get_byte", &byte, 1, map_at (self, index), 1, 1,
+                      error))
+        ret = byte;
+    }
   g_mutex_unlock (&self->lock);
 
   return ret;
@@ -2534,10 +2697,8 @@ mmap_object_set_byte (MmapObject  *self,
   g_mutex_lock (&self->lock);
   if (check_writable (self, "set_byte", error)
       && normalize_index (self, "set_byte", &index, error))
-    {
-      self->data[index] = value;
-      ret = TRUE;
-    }
+    ret = guard_copy (self, "set_byte", map_at (self, index), 1, &value, 1, 1,
+                      error);
   g_mutex_unlock (&self->lock);
 
   return ret;
@@ -2597,19 +2758,8 @@ mmap_object_get_slice (MmapObject  *self,
     {
       gsize count = adjust_slice (self->length, &start, &stop, step);
 
-      if (count == 0)
-        bytes = g_bytes_new (NULL, 0);
-      else if (step == 1)
-        bytes = g_bytes_new (self->data + start, count);
-      else
-        {
-          guint8 *out = g_malloc (count);
-
-          /* Each start + i * step is a valid index, so no overflow. */
-          for (gsize i = 0; i < count; i++)
-            out[i] = self->data[start + (gssize) i * step];
-          bytes = g_bytes_new_take (out, count);
-        }
+      bytes = guard_dup (self, "get_slice", map_at (self, start), step, count,
+                         error);
     }
   g_mutex_unlock (&self->lock);
 
@@ -2664,18 +2814,8 @@ mmap_object_set_slice (MmapObject    *self,
                        G_GSIZE_FORMAT, len, count);
         }
       else
-        {
-          if (count == 0)
-            ;
-          else if (step == 1)
-            memmove (self->data + start, data, count);
-          else
-            {
-              for (gsize i = 0; i < count; i++)
-                self->data[start + (gssize) i * step] = data[i];
-            }
-          ret = TRUE;
-        }
+        ret = guard_copy (self, "set_slice", map_at (self, start), step, data,
+                          1, count, error);
     }
   g_mutex_unlock (&self->lock);
 

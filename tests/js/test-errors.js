@@ -340,5 +340,32 @@ test('G_IO_ERROR for failed system calls', () => {
         'MADV_FREE on a shared map: EINVAL from madvise()', /^madvise: .*\[Errno 22\]/);
 });
 
+test('G_IO_ERROR instead of SIGBUS when the file is truncated under the map', () => {
+    const page = Mmap.get_page_size();
+    const path = tempPath('x'.repeat(3 * page));
+    const m = Mmap.Object.new_for_path(path, Mmap.Access.WRITE);
+    // Truncate through another handle: GSeekable.truncate() is ftruncate().
+    const io = Gio.File.new_for_path(path).open_readwrite(null);
+    io.truncate(page, null);
+    is(m.get_byte(0), 'x'.charCodeAt(0), 'the first page still reads');
+    const sigbus = /SIGBUS.*\[Errno 5\]/;
+    throwsCode(() => m.get_byte(page), Gio.IOErrorEnum, Gio.IOErrorEnum.FAILED,
+        'get_byte() past the new end: EIO', sigbus);
+    throwsCode(() => m.get_slice(0, MAXSSIZE, 1), Gio.IOErrorEnum,
+        Gio.IOErrorEnum.FAILED, 'get_slice(): EIO', sigbus);
+    throwsCode(() => m.find_range(b('zz'), 0, MAXSSIZE), Gio.IOErrorEnum,
+        Gio.IOErrorEnum.FAILED, 'find_range(): EIO', sigbus);
+    m.seek(page + 1, GLib.SeekType.SET);
+    throwsCode(() => m.read(-1), Gio.IOErrorEnum, Gio.IOErrorEnum.FAILED,
+        'read(): EIO', sigbus);
+    throwsCode(() => m.write(b('yy')), Gio.IOErrorEnum, Gio.IOErrorEnum.FAILED,
+        'write(): EIO', sigbus);
+    is(m.tell(), page + 1, 'failed calls leave the position');
+    io.truncate(3 * page, null);
+    is(m.get_byte(-1), 0, 'growing the file back makes the pages readable');
+    io.close(null);
+    m.close();
+});
+
 cleanup();
 done();

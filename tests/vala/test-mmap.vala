@@ -740,6 +740,42 @@ static void test_error_io () {
     assert_true (caught);
 }
 
+/* A file truncated under the map: an IOError (EIO), not SIGBUS. */
+static void test_error_sigbus () {
+    size_t page = Mmap.get_page_size ();
+    string path;
+    int fd = 0;
+    try {
+        fd = FileUtils.open_tmp ("mmapobj-vala-XXXXXX", out path);
+    } catch (FileError e) {
+        assert_no_error (e);
+        return;
+    }
+    assert_true (Posix.ftruncate (fd, (Posix.off_t) (3 * page)) == 0);
+    bool caught = false;
+    try {
+        var m = new Mmap.Object (fd, 0, Mmap.Access.WRITE, 0);
+        assert_true (Posix.ftruncate (fd, (Posix.off_t) page) == 0);
+        assert_true (m.get_byte (0) == 0);
+        try {
+            m.get_byte ((ssize_t) page);
+            assert_not_reached ();
+        } catch (GLib.IOError e) {
+            caught = true;
+            assert_true ("SIGBUS" in e.message);
+            assert_true (e.message.has_suffix (
+                "[Errno %d] %s".printf (Posix.EIO, GLib.strerror (Posix.EIO))));
+        }
+        assert_true (Posix.ftruncate (fd, (Posix.off_t) (3 * page)) == 0);
+        assert_true (m.get_byte (-1) == 0);
+    } catch (GLib.Error e) {
+        assert_no_error (e);
+    }
+    assert_true (caught);
+    Posix.close (fd);
+    FileUtils.unlink (path);
+}
+
 /* The error domain also works with the generic GLib.Error API. */
 static void test_error_matches () {
     try {
@@ -804,6 +840,7 @@ public int main (string[] args) {
     GLib.Test.add_func ("/Mmap/Vala/error/not-accessible",
                         test_error_not_accessible);
     GLib.Test.add_func ("/Mmap/Vala/error/io", test_error_io);
+    GLib.Test.add_func ("/Mmap/Vala/error/sigbus", test_error_sigbus);
     GLib.Test.add_func ("/Mmap/Vala/error/matches", test_error_matches);
 
     return GLib.Test.run ();
