@@ -820,22 +820,13 @@ class Object(Mmap.Object):
     def __iter__(self):
         # Like Python's: one byte per step, re-reading the length each time
         # (a resize during iteration is seen); yields length-1 bytes.
-        i = 0
-        get = _c_get_byte
-        byte = _BYTE
-        while True:
-            try:
-                value = get(self, i)
-            except GLib.Error as e:
-                if e.code == _E.INDEX_OUT_OF_RANGE and \
-                        e.domain == _MMAP_DOMAIN:
-                    return
-                raise _convert(e) from None
-            yield byte[value]
-            i += 1
+        return self._iter_bytes(0, 1)
 
     def __reversed__(self):
-        i = self.__len__() - 1
+        return self._iter_bytes(self.__len__() - 1, -1)
+
+    def _iter_bytes(self, i, step):
+        # Walks from index i by step until the index leaves the map.
         get = _c_get_byte
         byte = _BYTE
         while i >= 0:
@@ -847,7 +838,7 @@ class Object(Mmap.Object):
                     return
                 raise _convert(e) from None
             yield byte[value]
-            i -= 1
+            i += step
 
     def __contains__(self, item):
         # Python compares each length-1 bytes with ==: only a length-1
