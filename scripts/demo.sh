@@ -5,9 +5,7 @@ set -euo pipefail
 top="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$top"
 
-bash scripts/deps.sh
-[ -f build/build.ninja ] || meson setup build
-ninja -C build
+bash scripts/build.sh
 
 # demo.py writes a small text file in a temporary directory, maps it, and
 # shows find, read, write, slicing and resize through the typelib.

@@ -5,7 +5,5 @@ set -euo pipefail
 top="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$top"
 
-bash scripts/deps.sh
-[ -f build/build.ninja ] || meson setup build
-ninja -C build
+bash scripts/build.sh
 meson test -C build --print-errorlogs "$@"
