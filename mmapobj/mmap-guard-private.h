@@ -11,10 +11,17 @@ G_BEGIN_DECLS
 
 typedef void (*MmapGuardFunc) (gpointer data);
 
-void     mmap_guard_install (void);
-gboolean mmap_guard_run     (MmapGuardFunc  func,
-                             gpointer       data,
-                             const void    *region,
-                             gsize          region_size);
+/* Where a guarded access faulted. */
+typedef enum
+{
+  MMAP_GUARD_OK,            /* no fault */
+  MMAP_GUARD_FAULT_REGION,  /* inside the region given to mmap_guard_run() */
+  MMAP_GUARD_FAULT_OTHER,   /* elsewhere: memory the caller passed in */
+} MmapGuardResult;
+
+MmapGuardResult mmap_guard_run (MmapGuardFunc  func,
+                                gpointer       data,
+                                const void    *region,
+                                gsize          region_size);
 
 G_END_DECLS

@@ -10,25 +10,64 @@
 G_BEGIN_DECLS
 
 /*
- * One mmap(2) region. MmapObject holds one reference while open, and every
- * zero-copy view (a GBytes) holds another, so the region is unmapped only
- * when the object is closed and the last view is gone.
+ * One mmap(2) region, or none (an empty map). MmapObject holds one
+ * reference while open, and every zero-copy view (a GBytes) holds another,
+ * so the region is unmapped only when the object is closed and the last
+ * view is gone; and a view of an empty map still counts as an export.
+ *
+ * This file owns the system calls on the region and the page arithmetic:
+ * callers give offsets and lengths relative to base, and get errno values
+ * back.
  */
 typedef struct _MmapMapping
 {
   gatomicrefcount  ref_count;
-  guint8          *base;   /* what munmap() gets: page-aligned */
+  guint8          *base;   /* what munmap() gets: page-aligned; NULL if empty */
   gsize            size;   /* bytes mapped from base */
 } MmapMapping;
 
-MmapMapping *mmap_mapping_new       (guint8      *base,
-                                     gsize        size);
-MmapMapping *mmap_mapping_ref       (MmapMapping *mapping);
-void         mmap_mapping_unref     (MmapMapping *mapping);
-guint        mmap_mapping_n_extra   (MmapMapping *mapping);
-GBytes      *mmap_mapping_new_view  (MmapMapping *mapping,
-                                     const guint8 *data,
-                                     gsize        length);
+/* What mmap(2) gets, besides the size. */
+typedef struct
+{
+  int      prot;
+  int      flags;
+  int      fd;       /* -1 for anonymous memory */
+  goffset  offset;   /* page-aligned */
+} MmapMapSpec;
+
+/* How madvise() treats the partial pages at the ends of its range. */
+typedef enum
+{
+  MMAP_ADVISE_WIDEN,          /* hints: whole pages around the range */
+  MMAP_ADVISE_NARROW,         /* discarding: whole pages inside it only */
+  MMAP_ADVISE_NARROW_TO_END,  /* discarding, and nothing follows the range:
+                                 its last partial page counts as whole */
+} MmapAdviseScope;
+
+MmapMapping *mmap_mapping_new       (void);
+MmapMapping *mmap_mapping_ref       (MmapMapping        *mapping);
+void         mmap_mapping_unref     (MmapMapping        *mapping);
+guint        mmap_mapping_n_extra   (MmapMapping        *mapping);
+GBytes      *mmap_mapping_new_view  (MmapMapping        *mapping,
+                                     const guint8       *data,
+                                     gsize               length);
+
+int          mmap_mapping_map       (MmapMapping        *mapping,
+                                     const MmapMapSpec  *spec,
+                                     gsize               size);
+int          mmap_mapping_grow      (MmapMapping        *mapping,
+                                     const MmapMapSpec  *spec,
+                                     gsize               new_size);
+void         mmap_mapping_shrink    (MmapMapping        *mapping,
+                                     gsize               new_size);
+int          mmap_mapping_sync      (MmapMapping        *mapping,
+                                     gsize               from,
+                                     gsize               length);
+int          mmap_mapping_advise    (MmapMapping        *mapping,
+                                     gsize               from,
+                                     gsize               length,
+                                     int                 advice,
+                                     MmapAdviseScope     scope);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MmapMapping, mmap_mapping_unref)
 

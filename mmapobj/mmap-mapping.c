@@ -1,23 +1,41 @@
 /* mmap-mapping.c: a reference-counted memory mapping
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The one place that calls mmap(), mremap(), munmap(), msync() and
+ * madvise() on a map's memory, and that does page arithmetic.
  */
 
 #include "config.h"
 
+#include <errno.h>
+#include <string.h>
 #include <sys/mman.h>
 
+#include "mmap-guard-private.h"
 #include "mmap-mapping-private.h"
+#include "mmap-object.h"
+
+static inline guintptr
+page_down (guintptr value)
+{
+  gsize page = mmap_get_page_size ();
+
+  return value / page * page;
+}
+
+static inline guintptr
+page_up (guintptr value)
+{
+  return page_down (value + mmap_get_page_size () - 1);
+}
 
 MmapMapping *
-mmap_mapping_new (guint8 *base,
-                  gsize   size)
+mmap_mapping_new (void)
 {
   MmapMapping *mapping = g_new0 (MmapMapping, 1);
 
   g_atomic_ref_count_init (&mapping->ref_count);
-  mapping->base = base;
-  mapping->size = size;
 
   return mapping;
 }
@@ -60,4 +78,197 @@ mmap_mapping_new_view (MmapMapping  *mapping,
 {
   return g_bytes_new_with_free_func (data, length, view_free,
                                      mmap_mapping_ref (mapping));
+}
+
+static guint8 *
+map_pages (const MmapMapSpec *spec,
+           gsize              size,
+           int               *errsv)
+{
+  void *base = mmap (NULL, size, spec->prot, spec->flags, spec->fd,
+                     (off_t) spec->offset);
+
+  if (base == MAP_FAILED)
+    {
+      *errsv = errno;
+      return NULL;
+    }
+  return base;
+}
+
+/* Maps @size bytes into an empty mapping. Returns 0 or an errno. */
+int
+mmap_mapping_map (MmapMapping       *mapping,
+                  const MmapMapSpec *spec,
+                  gsize              size)
+{
+  int errsv = 0;
+  guint8 *base;
+
+  g_assert (mapping->base == NULL);
+
+  base = map_pages (spec, size, &errsv);
+  if (base == NULL)
+    return errsv;
+  mapping->base = base;
+  mapping->size = size;
+  return 0;
+}
+
+typedef struct
+{
+  guint8       *dst;
+  const guint8 *src;
+  gsize         count;
+} PageCopy;
+
+static void
+run_page_copy (gpointer data)
+{
+  PageCopy *copy = data;
+
+  memcpy (copy->dst, copy->src, copy->count);
+}
+
+/*
+ * Grows the mapping to @new_size bytes, keeping its contents; the mapping
+ * may move. mremap() refuses a range that earlier madvise() hints split
+ * into several kernel areas: then the contents move to a fresh mapping, by
+ * mapping the same file again (shared maps), or by copying (private maps,
+ * whose changed pages exist nowhere else). Returns 0 or an errno; on
+ * failure the mapping is as it was.
+ */
+int
+mmap_mapping_grow (MmapMapping       *mapping,
+                   const MmapMapSpec *spec,
+                   gsize              new_size)
+{
+  int errsv = 0;
+  guint8 *base;
+
+  if (mapping->base == NULL)
+    return mmap_mapping_map (mapping, spec, new_size);
+
+  base = mremap (mapping->base, mapping->size, new_size, MREMAP_MAYMOVE);
+  if (base != MAP_FAILED)
+    {
+      mapping->base = base;
+      mapping->size = new_size;
+      return 0;
+    }
+
+  base = map_pages (spec, new_size, &errsv);
+  if (base == NULL)
+    return errsv;
+
+  if (spec->flags & MAP_PRIVATE)
+    {
+      PageCopy copy = { base, mapping->base, mapping->size };
+
+      if (mmap_guard_run (run_page_copy, &copy, mapping->base,
+                          mapping->size) != MMAP_GUARD_OK)
+        {
+          munmap (base, new_size);
+          return EIO;
+        }
+    }
+
+  if (munmap (mapping->base, mapping->size) != 0)
+    {
+      errsv = errno;
+      munmap (base, new_size);
+      return errsv;
+    }
+  mapping->base = base;
+  mapping->size = new_size;
+  return 0;
+}
+
+/*
+ * Shrinks the mapping to @new_size bytes by unmapping its tail. This
+ * cannot fail in a way that matters: if the kernel refuses to split its
+ * area, the tail stays mapped, unused, until the mapping goes.
+ */
+void
+mmap_mapping_shrink (MmapMapping *mapping,
+                     gsize        new_size)
+{
+  guintptr keep_end, old_end;
+
+  if (mapping->base == NULL || new_size >= mapping->size)
+    return;
+
+  if (new_size == 0)
+    {
+      if (munmap (mapping->base, mapping->size) == 0)
+        {
+          mapping->base = NULL;
+          mapping->size = 0;
+        }
+      return;
+    }
+
+  keep_end = page_up ((guintptr) mapping->base + new_size);
+  old_end = page_up ((guintptr) mapping->base + mapping->size);
+  if (keep_end < old_end
+      && munmap ((void *) keep_end, old_end - keep_end) != 0)
+    return;
+  mapping->size = new_size;
+}
+
+/* msync() of [from, from + length), from aligned down to its page. */
+int
+mmap_mapping_sync (MmapMapping *mapping,
+                   gsize        from,
+                   gsize        length)
+{
+  guintptr first = (guintptr) mapping->base + from;
+  guintptr start = page_down (first);
+
+  if (length == 0 || mapping->base == NULL)
+    return 0;
+  if (msync ((void *) start, first + length - start, MS_SYNC) != 0)
+    return errno;
+  return 0;
+}
+
+/*
+ * madvise() on [from, from + length), widened or narrowed to whole pages
+ * as @scope says. Narrowing can leave nothing, which is not an error.
+ */
+int
+mmap_mapping_advise (MmapMapping     *mapping,
+                     gsize            from,
+                     gsize            length,
+                     int              advice,
+                     MmapAdviseScope  scope)
+{
+  guintptr lo = (guintptr) mapping->base + from;
+  guintptr hi = lo + length;
+
+  if (length == 0 || mapping->base == NULL)
+    return 0;
+
+  switch (scope)
+    {
+    case MMAP_ADVISE_WIDEN:
+      lo = page_down (lo);
+      hi = page_up (hi);
+      break;
+    case MMAP_ADVISE_NARROW:
+      lo = page_up (lo);
+      hi = page_down (hi);
+      break;
+    case MMAP_ADVISE_NARROW_TO_END:
+    default:
+      lo = page_up (lo);
+      hi = page_up (hi);
+      break;
+    }
+
+  if (hi <= lo)
+    return 0;
+  if (madvise ((void *) lo, hi - lo, advice) != 0)
+    return errno;
+  return 0;
 }

@@ -85,6 +85,7 @@
 #include "mmap-enum-types.h"
 #include "mmap-error.h"
 #include "mmap-error-private.h"
+#include "mmap-guard.h"
 #include "mmap-guard-private.h"
 #include "mmap-mapping-private.h"
 #include "mmap-object.h"
@@ -118,8 +119,8 @@ struct _MmapObject
   int           map_fd;     /* the fd mmap() is called with, or -1 */
   goffset       map_offset; /* page-aligned file offset given to mmap() */
   gsize         delta;      /* offset - map_offset */
-  MmapMapping  *mapping;    /* NULL when the length is 0 or closed */
-  guint8       *data;       /* first byte of the map, NULL with mapping */
+  MmapMapping  *mapping;    /* NULL until initialised and once closed */
+  guint8       *data;       /* first byte of the map; NULL when empty */
   gsize         length;
   goffset       pos;
 };
@@ -235,6 +236,39 @@ mmap_get_allocation_granularity (void)
 
 /* ------------------------------------------------------------------ */
 /* Checks shared by the methods; all run with the lock held.          */
+
+static gboolean
+check_enum_value (GType        type,
+                  int          value,
+                  const char  *op,
+                  const char  *what,
+                  GError     **error)
+{
+  GEnumClass *klass = g_type_class_ref (type);
+  gboolean known = g_enum_get_value (klass, value) != NULL;
+
+  g_type_class_unref (klass);
+  if (!known)
+    g_set_error (error, MMAP_ERROR, MMAP_ERROR_INVALID_ARGUMENT,
+                 "%s: invalid %s %d", op, what, value);
+  return known;
+}
+
+/* Whether nothing of the backing file follows the map: its end is the end
+ * of its file or memfd, or it is private anonymous memory. Without a file
+ * descriptor to ask, assume something does. */
+static gboolean
+map_ends_backing (MmapObject *self)
+{
+  struct stat st;
+
+  if (self->map_fd == -1)
+    return (self->flags & MMAP_MAP_ANONYMOUS) != 0;
+  if (fstat (self->map_fd, &st) != 0)
+    return FALSE;
+  return (guint64) st.st_size
+         <= (guint64) self->map_offset + self->delta + self->length;
+}
 
 static gboolean
 check_open (MmapObject  *self,
@@ -367,12 +401,36 @@ typedef struct
   gsize         count;
   gssize        dst_step;
   gssize        src_step;
+  gboolean      probe;
 } CopyJob;
+
+/* The highest address of count bytes from p, stepping by step. */
+static inline const guint8 *
+last_touched (const guint8 *p,
+              gssize        step,
+              gsize         count)
+{
+  return step > 0 ? p + (gssize) (count - 1) * step : p;
+}
 
 static void
 run_copy (gpointer data)
 {
   CopyJob *job = data;
+
+  /* A truncation removes a suffix of the file: if any page is gone, the
+   * last one is. Touching the highest byte of both sides first (the
+   * destination with an atomic no-op write) makes that fault come before
+   * any byte is stored. */
+  if (job->probe)
+    {
+      guint8 *dst_last = (guint8 *) last_touched (job->dst, job->dst_step,
+                                                  job->count);
+
+      (void) *(volatile const guint8 *) last_touched (job->src, job->src_step,
+                                                      job->count);
+      __atomic_fetch_or (dst_last, 0, __ATOMIC_RELAXED);
+    }
 
   if (job->dst_step == 1 && job->src_step == 1)
     memmove (job->dst, job->src, job->count);
@@ -451,20 +509,25 @@ guard_run (MmapObject     *self,
            gpointer        job,
            GError        **error)
 {
-  /* An empty map has no memory: nothing the job does can fault in it. */
-  if (self->mapping == NULL)
+  switch (mmap_guard_run (func, job, self->mapping->base,
+                          self->mapping->size))
     {
-      func (job);
+    case MMAP_GUARD_OK:
       return TRUE;
+    case MMAP_GUARD_FAULT_REGION:
+      return mmap_set_error_from_errno (error, EIO,
+                                        "%s: the map's memory cannot be "
+                                        "accessed (SIGBUS: the file was "
+                                        "truncated under the map, or its "
+                                        "I/O failed)", op);
+    case MMAP_GUARD_FAULT_OTHER:
+    default:
+      return mmap_set_error_from_errno (error, EIO,
+                                        "%s: the data given cannot be read "
+                                        "(SIGBUS: it is mapped memory whose "
+                                        "file was truncated, or its I/O "
+                                        "failed)", op);
     }
-  if (mmap_guard_run (func, job, self->mapping->base, self->mapping->size))
-    return TRUE;
-
-  return mmap_set_error_from_errno (error, EIO,
-                                    "%s: the map's memory cannot be "
-                                    "accessed (SIGBUS: the file was "
-                                    "truncated under the map, or its I/O "
-                                    "failed)", op);
 }
 
 /* Copies count bytes with the given steps under the guard. */
@@ -478,7 +541,26 @@ guard_copy (MmapObject    *self,
             gsize          count,
             GError       **error)
 {
-  CopyJob job = { dst, src, count, dst_step, src_step };
+  CopyJob job = { dst, src, count, dst_step, src_step, FALSE };
+
+  if (count == 0)
+    return TRUE;
+  return guard_run (self, op, run_copy, &job, error);
+}
+
+/* Stores count bytes into the map (dst, stepping by dst_step) from src
+ * under the guard, touching the last byte of both first: a write over a
+ * file truncated before the call fails without storing anything. */
+static gboolean
+guard_store (MmapObject    *self,
+             const char    *op,
+             guint8        *dst,
+             gssize         dst_step,
+             const guint8  *src,
+             gsize          count,
+             GError       **error)
+{
+  CopyJob job = { dst, src, count, dst_step, 1, TRUE };
 
   if (count == 0)
     return TRUE;
@@ -512,84 +594,35 @@ guard_dup (MmapObject    *self,
 /* ------------------------------------------------------------------ */
 /* Mapping                                                            */
 
-/* Maps @size bytes (from the aligned offset, delta included) with the
- * object's flags, prot and fd. */
-static MmapMapping *
-map_region (MmapObject  *self,
-            gsize        size,
-            GError     **error)
+static MmapMapSpec
+map_spec (MmapObject *self)
 {
-  void *base;
+  MmapMapSpec spec = { (int) self->prot, self->map_flags, self->map_fd,
+                       self->map_offset };
 
-  base = mmap (NULL, size, (int) self->prot, self->map_flags,
-               self->map_fd, (off_t) self->map_offset);
-  if (base == MAP_FAILED)
-    {
-      int errsv = errno;
-      mmap_set_error_from_errno (error, errsv,
-                                 "mmap: cannot map %" G_GSIZE_FORMAT
-                                 " bytes at offset %" G_GOFFSET_FORMAT,
-                                 size - self->delta, self->offset);
-      return NULL;
-    }
-
-  return mmap_mapping_new (base, size);
+  return spec;
 }
 
+/* Points data and length at what the mapping holds now. */
 static void
-set_mapping (MmapObject  *self,
-             MmapMapping *mapping,
-             gsize        length)
+set_length (MmapObject *self,
+            gsize       length)
 {
-  self->mapping = mapping;
   self->length = length;
-  self->data = mapping != NULL ? mapping->base + self->delta : NULL;
+  self->data = self->mapping->base != NULL
+               ? self->mapping->base + self->delta : NULL;
 }
 
-/* Changes the mapped length in place (no views may exist): mremap, mmap
- * from nothing, or munmap down to nothing. */
 static gboolean
-remap_region (MmapObject  *self,
-              gsize        new_length,
-              GError     **error)
+set_map_error (MmapObject  *self,
+               int          errsv,
+               gsize        length,
+               GError     **error)
 {
-  gsize new_size = self->delta + new_length;
-
-  if (new_length == 0)
-    {
-      g_clear_pointer (&self->mapping, mmap_mapping_unref);
-      set_mapping (self, NULL, 0);
-      return TRUE;
-    }
-
-  if (self->mapping == NULL)
-    {
-      MmapMapping *mapping = map_region (self, new_size, error);
-
-      if (mapping == NULL)
-        return FALSE;
-      set_mapping (self, mapping, new_length);
-      return TRUE;
-    }
-  else
-    {
-      void *base = mremap (self->mapping->base, self->mapping->size,
-                           new_size, MREMAP_MAYMOVE);
-
-      if (base == MAP_FAILED)
-        {
-          int errsv = errno;
-          return mmap_set_error_from_errno (error, errsv,
-                                            "mremap: cannot resize the map "
-                                            "from %" G_GSIZE_FORMAT " to %"
-                                            G_GSIZE_FORMAT " bytes",
-                                            self->length, new_length);
-        }
-      self->mapping->base = base;
-      self->mapping->size = new_size;
-      set_mapping (self, self->mapping, new_length);
-      return TRUE;
-    }
+  return mmap_set_error_from_errno (error, errsv,
+                                    "mmap: cannot map %" G_GSIZE_FORMAT
+                                    " bytes at offset %" G_GOFFSET_FORMAT,
+                                    length, self->offset);
 }
 
 /* ------------------------------------------------------------------ */
@@ -759,12 +792,17 @@ mmap_object_init_locked (MmapObject    *self,
   gsize length = 0;
   int own_fd = -1;     /* opened from path */
   int user_fd;
-  MmapMapping *mapping = NULL;
+  g_autoptr(MmapMapping) mapping = mmap_mapping_new ();
+
+  if (self->fd_arg < -1)
+    return mmap_set_error_from_errno (error, EBADF,
+                                      "mmap: fd %d is not a file descriptor",
+                                      self->fd_arg);
 
   if (!validate_arguments (self, error))
     return FALSE;
 
-  mmap_guard_install ();
+  mmap_install_sigbus_guard ();
 
   if (self->path != NULL && !open_path (self, &own_fd, error))
     return FALSE;
@@ -836,11 +874,17 @@ mmap_object_init_locked (MmapObject    *self,
 
   if (length > 0)
     {
-      mapping = map_region (self, self->delta + length, error);
-      if (mapping == NULL)
-        goto fail;
+      MmapMapSpec spec = map_spec (self);
+      int errsv = mmap_mapping_map (mapping, &spec, self->delta + length);
+
+      if (errsv != 0)
+        {
+          set_map_error (self, errsv, length, error);
+          goto fail;
+        }
     }
-  set_mapping (self, mapping, length);
+  self->mapping = g_steal_pointer (&mapping);
+  set_length (self, length);
 
   /* Only the memfd and the tracked fd outlive init(). */
   if (self->map_fd != self->anon_fd && self->map_fd != self->fd)
@@ -1072,7 +1116,7 @@ mmap_object_class_init (MmapObjectClass *klass)
    * Since: 1.0
    */
   properties[PROP_FD] =
-    g_param_spec_int ("fd", NULL, NULL, -1, G_MAXINT, -1, construct);
+    g_param_spec_int ("fd", NULL, NULL, G_MININT, G_MAXINT, -1, construct);
 
   /**
    * MmapObject:flags:
@@ -1261,7 +1305,6 @@ mmap_object_new_full (gint           fd,
                       gboolean       track_fd,
                       GError       **error)
 {
-  g_return_val_if_fail (fd >= -1, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (!check_enum_arguments (flags, prot, access, error))
@@ -1812,22 +1855,18 @@ mmap_object_flush_range (MmapObject  *self,
       goto out;
     }
 
-  if (self->access == MMAP_ACCESS_READ || self->access == MMAP_ACCESS_COPY
-      || size == 0 || self->mapping == NULL)
+  if (self->access == MMAP_ACCESS_READ || self->access == MMAP_ACCESS_COPY)
     {
       ret = TRUE;
       goto out;
     }
 
   {
-    guint8 *first = self->data + offset;
-    guint8 *start = self->mapping->base
-                    + ((gsize) (first - self->mapping->base)
-                       / mmap_get_page_size ()) * mmap_get_page_size ();
-
-    if (msync (start, (gsize) (first + size - start), MS_SYNC) != 0)
+    int errsv = mmap_mapping_sync (self->mapping,
+                                   self->delta + (gsize) offset,
+                                   (gsize) size);
+    if (errsv != 0)
       {
-        int errsv = errno;
         mmap_set_error_from_errno (error, errsv,
                                    "msync: %" G_GSSIZE_FORMAT " bytes at "
                                    "offset %" G_GOFFSET_FORMAT, size, offset);
@@ -1893,14 +1932,14 @@ mmap_object_madvise_range (MmapObject  *self,
                            GError     **error)
 {
   gboolean ret = FALSE;
-  gsize page = mmap_get_page_size ();
-  guintptr lo, hi;
 
   g_return_val_if_fail (MMAP_IS_OBJECT (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   g_mutex_lock (&self->lock);
-  if (!check_open (self, "madvise", error))
+  if (!check_open (self, "madvise", error)
+      || !check_enum_value (MMAP_TYPE_ADVICE, (int) advice, "madvise",
+                            "advice", error))
     goto out;
 
   if (start < 0 || (guint64) start >= self->length)
@@ -1927,41 +1966,33 @@ mmap_object_madvise_range (MmapObject  *self,
   if ((gsize) length > self->length - (gsize) start)
     length = (gssize) (self->length - (gsize) start);
 
-  lo = (guintptr) (self->data + start);
-  hi = lo + (guintptr) length;
-  if (advice_is_destructive (advice))
-    {
-      lo = (lo + page - 1) / page * page;
-      hi = hi / page * page;
-      /* The last page of the map counts as whole: nothing follows it. */
-      if ((guint8 *) (self->data + start + length)
-          == self->data + self->length)
-        hi = (guintptr) (self->mapping->base
-                         + (self->mapping->size + page - 1) / page * page);
-      if (hi <= lo)
-        {
-          ret = TRUE;
-          goto out;
-        }
-    }
-  else
-    lo = lo / page * page;
+  {
+    MmapAdviseScope scope = MMAP_ADVISE_WIDEN;
+    int errsv;
 
-  if (hi > lo && madvise ((void *) lo, hi - lo, (int) advice) != 0)
-    {
-      int errsv = errno;
+    if (advice_is_destructive (advice))
+      scope = (gsize) start + (gsize) length == self->length
+              && map_ends_backing (self)
+              ? MMAP_ADVISE_NARROW_TO_END : MMAP_ADVISE_NARROW;
 
-      if (errsv == EINVAL && advice_is_recent (advice))
+    errsv = mmap_mapping_advise (self->mapping, self->delta + (gsize) start,
+                                 (gsize) length, (int) advice, scope);
+    if (errsv == EINVAL && advice_is_recent (advice))
+      {
         g_set_error (error, MMAP_ERROR, MMAP_ERROR_NOT_SUPPORTED,
                      "madvise: advice %d is not supported by this kernel "
                      "or for this map", (int) advice);
-      else
+        goto out;
+      }
+    if (errsv != 0)
+      {
         mmap_set_error_from_errno (error, errsv,
                                    "madvise: advice %d on %" G_GSSIZE_FORMAT
                                    " bytes at %" G_GOFFSET_FORMAT,
                                    (int) advice, length, start);
-      goto out;
-    }
+        goto out;
+      }
+  }
   ret = TRUE;
 
 out:
@@ -2014,8 +2045,8 @@ mmap_object_move (MmapObject  *self,
       goto out;
     }
 
-  ret = guard_copy (self, "move", map_at (self, dest), 1, map_at (self, src), 1,
-                    (gsize) count, error);
+  ret = guard_store (self, "move", map_at (self, dest), 1,
+                     map_at (self, src), (gsize) count, error);
 
 out:
   g_mutex_unlock (&self->lock);
@@ -2175,20 +2206,66 @@ truncate_file (int          fd,
   return TRUE;
 }
 
+/* Whether a failed fallocate() says the disk cannot hold the new size.
+ * Other failures (no support in the file system, an fd not open for
+ * writing, not a regular file) leave it to ftruncate() to decide. */
 static gboolean
-resize_locked (MmapObject  *self,
-               gsize        new_size,
-               GError     **error)
+is_space_error (int errsv)
 {
-  int file_fd = self->fd != -1 ? self->fd : self->anon_fd;
+  return errsv == ENOSPC || errsv == EDQUOT || errsv == EFBIG
+         || errsv == EIO || errsv == EPERM;
+}
+
+/* Extends the file from old_size to new_size. A user's file gets its new
+ * blocks reserved, so that a full disk fails here instead of faulting on
+ * a later write; file systems that cannot reserve get a plain ftruncate(),
+ * and so do the memfds behind anonymous maps, whose memory stays lazy. */
+static gboolean
+extend_file (int          fd,
+             gboolean     reserve,
+             goffset      old_size,
+             goffset      new_size,
+             GError     **error)
+{
+  int ret = -1, errsv = 0;
+
+  if (reserve)
+    {
+      do
+        ret = fallocate (fd, 0, (off_t) old_size,
+                         (off_t) (new_size - old_size));
+      while (ret != 0 && errno == EINTR);
+      errsv = ret != 0 ? errno : 0;
+    }
+
+  if (ret == 0)
+    return TRUE;
+
+  if (is_space_error (errsv))
+    {
+      /* Blocks it allocated past the old end go with the old size. */
+      (void) ftruncate (fd, (off_t) old_size);
+      return mmap_set_error_from_errno (error, errsv,
+                                        "fallocate: cannot extend the file "
+                                        "from %" G_GOFFSET_FORMAT " to %"
+                                        G_GOFFSET_FORMAT " bytes",
+                                        old_size, new_size);
+    }
+
+  return truncate_file (fd, new_size, error);
+}
+
+static gboolean
+check_resizable (MmapObject  *self,
+                 gsize        new_size,
+                 GError     **error)
+{
   goffset file_base = self->fd != -1 ? self->offset : 0;
-  gsize old_size = self->length;
-  goffset old_file_size = -1;
 
   if (!check_open (self, "resize", error))
     return FALSE;
 
-  if (self->mapping != NULL && mmap_mapping_n_extra (self->mapping) > 0)
+  if (mmap_mapping_n_extra (self->mapping) > 0)
     {
       g_set_error (error, MMAP_ERROR, MMAP_ERROR_EXPORTS_EXIST,
                    "resize: mmap can't resize with extant buffers exported "
@@ -2208,14 +2285,45 @@ resize_locked (MmapObject  *self,
                    "memory map");
       return FALSE;
     }
-  if (new_size > (gsize) G_MAXSSIZE
-      || (goffset) (G_MAXSSIZE - (gssize) new_size) < self->offset)
+  if (new_size > (gsize) G_MAXSSIZE - self->delta
+      || (goffset) (G_MAXSSIZE - (gssize) new_size) < file_base)
     {
       g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
                    "resize: new size %" G_GSIZE_FORMAT " out of range",
                    new_size);
       return FALSE;
     }
+  return TRUE;
+}
+
+/*
+ * Every step that can fail runs before the one that loses data, and each
+ * is undone if a later one fails:
+ *
+ * 1. a file that must grow is extended (its new blocks reserved);
+ * 2. a map that must grow is grown (undo: shrink it back);
+ * 3. a file that must shrink is truncated, the only step that discards;
+ * 4. a map that must shrink is trimmed, which cannot fail.
+ *
+ * So a failure leaves the file's size and bytes, the map's bytes (private
+ * pages included) and its length as they were, and the map never ends up
+ * longer than its file.
+ */
+static gboolean
+resize_locked (MmapObject  *self,
+               gsize        new_size,
+               GError     **error)
+{
+  int file_fd = self->fd != -1 ? self->fd : self->anon_fd;
+  goffset file_base = self->fd != -1 ? self->offset : 0;
+  goffset target = file_base + (goffset) new_size;
+  gsize old_size = self->length;
+  goffset old_file_size = 0;
+  gboolean file_grows = FALSE;
+  MmapMapSpec spec;
+
+  if (!check_resizable (self, new_size, error))
+    return FALSE;
 
   if (file_fd != -1)
     {
@@ -2228,33 +2336,47 @@ resize_locked (MmapObject  *self,
                                             file_fd);
         }
       old_file_size = st.st_size;
+      file_grows = target > old_file_size;
+      if (file_grows
+          && !extend_file (file_fd, file_fd == self->fd, old_file_size, target,
+                           error))
+        return FALSE;
     }
 
-  if (new_size >= old_size)
+  spec = map_spec (self);
+  if (new_size > old_size)
     {
-      /* Grow: the file first, so that the map never outruns it. */
-      if (file_fd != -1
-          && !truncate_file (file_fd, file_base + (goffset) new_size, error))
-        return FALSE;
-      if (new_size != old_size && !remap_region (self, new_size, error))
+      int errsv = mmap_mapping_grow (self->mapping, &spec,
+                                     self->delta + new_size);
+      if (errsv != 0)
         {
-          if (file_fd != -1)
+          if (file_grows)
             (void) ftruncate (file_fd, (off_t) old_file_size);
-          return FALSE;
+          return mmap_set_error_from_errno (error, errsv,
+                                            "mremap: cannot resize the map "
+                                            "from %" G_GSIZE_FORMAT " to %"
+                                            G_GSIZE_FORMAT " bytes",
+                                            old_size, new_size);
         }
+      set_length (self, new_size);
     }
-  else
+
+  if (file_fd != -1 && target < old_file_size
+      && !truncate_file (file_fd, target, error))
     {
-      /* Shrink: the map first, then the file. */
-      if (!remap_region (self, new_size, error))
-        return FALSE;
-      if (file_fd != -1
-          && !truncate_file (file_fd, file_base + (goffset) new_size, error))
+      if (new_size > old_size)
         {
-          /* The file still has its old size: map it again. */
-          (void) remap_region (self, old_size, NULL);
-          return FALSE;
+          mmap_mapping_shrink (self->mapping, self->delta + old_size);
+          set_length (self, old_size);
         }
+      return FALSE;
+    }
+
+  if (new_size < old_size)
+    {
+      mmap_mapping_shrink (self->mapping,
+                           new_size == 0 ? 0 : self->delta + new_size);
+      set_length (self, new_size);
     }
 
   return TRUE;
@@ -2501,7 +2623,6 @@ mmap_object_write (MmapObject    *self,
 
   g_return_val_if_fail (MMAP_IS_OBJECT (self), -1);
   g_return_val_if_fail (data != NULL || len == 0, -1);
-  g_return_val_if_fail (len <= G_MAXSSIZE, -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
   g_mutex_lock (&self->lock);
@@ -2518,7 +2639,7 @@ mmap_object_write (MmapObject    *self,
       goto out;
     }
 
-  if (guard_copy (self, "write", map_at (self, self->pos), 1, data, 1, len,
+  if (guard_store (self, "write", map_at (self, self->pos), 1, data, len,
                   error))
     {
       self->pos += (goffset) len;
@@ -2587,8 +2708,8 @@ mmap_object_write_byte (MmapObject  *self,
                      "write_byte: write byte out of range: position %"
                      G_GOFFSET_FORMAT " in a %" G_GSIZE_FORMAT "-byte map",
                      self->pos, self->length);
-      else if (guard_copy (self, "write_byte", map_at (self, self->pos), 1,
-                           &byte, 1, 1, error))
+      else if (guard_store (self, "write_byte", map_at (self, self->pos), 1,
+                            &byte, 1, error))
         {
           self->pos++;
           ret = TRUE;
@@ -2688,7 +2809,7 @@ mmap_object_set_byte (MmapObject  *self,
   g_mutex_lock (&self->lock);
   if (check_writable (self, "set_byte", error)
       && normalize_index (self, "set_byte", &index, error))
-    ret = guard_copy (self, "set_byte", map_at (self, index), 1, &value, 1, 1,
+    ret = guard_store (self, "set_byte", map_at (self, index), 1, &value, 1,
                       error);
   g_mutex_unlock (&self->lock);
 
@@ -2805,8 +2926,8 @@ mmap_object_set_slice (MmapObject    *self,
                        G_GSIZE_FORMAT, len, count);
         }
       else
-        ret = guard_copy (self, "set_slice", map_at (self, start), step, data,
-                          1, count, error);
+        ret = guard_store (self, "set_slice", map_at (self, start), step, data,
+                           count, error);
     }
   g_mutex_unlock (&self->lock);
 
@@ -2861,7 +2982,7 @@ mmap_object_view (MmapObject  *self,
   if (!check_readable (self, "view", error))
     goto out;
 
-  if (offset <= self->length && length < 0)
+  if (offset <= self->length && length == -1)
     length = (gssize) (self->length - offset);
   if (offset > self->length || length < 0
       || self->length - offset < (gsize) length)
@@ -2873,11 +2994,8 @@ mmap_object_view (MmapObject  *self,
       goto out;
     }
 
-  if (self->mapping == NULL)
-    bytes = g_bytes_new (NULL, 0);
-  else
-    bytes = mmap_mapping_new_view (self->mapping, self->data + offset,
-                                   (gsize) length);
+  bytes = mmap_mapping_new_view (self->mapping, map_at (self, offset),
+                                 (gsize) length);
 
 out:
   g_mutex_unlock (&self->lock);
@@ -2903,7 +3021,7 @@ mmap_object_get_n_views (MmapObject *self)
   g_return_val_if_fail (MMAP_IS_OBJECT (self), 0);
 
   g_mutex_lock (&self->lock);
-  if (self->mapping != NULL)
+  if (self->mapping != NULL)   /* NULL before init and once closed */
     n = mmap_mapping_n_extra (self->mapping);
   g_mutex_unlock (&self->lock);
 

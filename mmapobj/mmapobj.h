@@ -11,5 +11,6 @@
 # include "mmap-enums.h"
 # include "mmap-enum-types.h"
 # include "mmap-error.h"
+# include "mmap-guard.h"
 # include "mmap-object.h"
 #undef MMAPOBJ_INSIDE

@@ -244,8 +244,6 @@ PRECONDITION (pre_get_n_views, mmap_object_get_n_views (NULL))
 PRECONDITION (pre_to_string, g_free (mmap_object_to_string (NULL)))
 PRECONDITION (pre_new_for_path_null,
               mmap_object_new_for_path (NULL, MMAP_ACCESS_READ, &error))
-PRECONDITION (pre_new_bad_fd,
-              mmap_object_new (-2, 10, MMAP_ACCESS_READ, 0, &error))
 PRECONDITION (pre_error_already_set,
               {
                 g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_FAILED,
@@ -270,7 +268,7 @@ static const Precondition preconditions[] = {
   P (write), P (write_null_data), P (write_bytes_null_self),
   P (write_bytes_null), P (write_byte), P (get_byte), P (set_byte),
   P (get_slice), P (set_slice), P (set_slice_null_data), P (view),
-  P (get_n_views), P (to_string), P (new_for_path_null), P (new_bad_fd),
+  P (get_n_views), P (to_string), P (new_for_path_null),
   P (error_already_set), P (not_an_object),
 #undef P
 };
