@@ -34,11 +34,13 @@
  *   also gives an empty map.
  * - Any offset is accepted, not only multiples of the page size: the library
  *   maps from the page boundary below it and hides the difference.
- * - [method@Mmap.Object.resize] never leaves a mapping longer than its file:
- *   it validates first, grows the file before remapping and shrinks it after,
- *   and restores the old state when a step fails. `resize (0)` gives a valid
- *   empty map. Shared anonymous maps are backed by a memfd, so they can grow
- *   too.
+ * - [method@Mmap.Object.resize] never leaves a mapping longer than its file,
+ *   and a failed resize leaves no trace: the file's size and bytes, the
+ *   map's bytes (private pages included), its length and the position are
+ *   as they were. A growing file gets its new blocks reserved, so a full
+ *   disk fails the resize instead of a later write. `resize (0)` gives a
+ *   valid empty map. Shared anonymous maps are backed by a memfd, so they
+ *   can grow too.
  * - No call can fault on a map whose protection forbids the access: reading
  *   a `PROT_NONE` or write-only map fails with %MMAP_ERROR_NOT_ACCESSIBLE.
  * - [method@Mmap.Object.flush_range] and [method@Mmap.Object.madvise_range]
@@ -55,13 +57,16 @@
  *   process with `SIGBUS`: every access the library makes to the map runs
  *   under a guard, and the call fails with a `G_IO_ERROR` whose message
  *   ends in `[Errno 5]` (`EIO`) and names `SIGBUS`. The position is left
- *   unchanged; a write that faults part-way may have stored the bytes
- *   before the fault. The guard is a `SIGBUS` handler, installed when the
- *   first map is made, that passes every fault outside a guarded access on
- *   to the handler that was installed before it (or to the default action).
- *   Memory reached without the library, such as the data of a view, is not
- *   guarded. Set `MMAP_NO_SIGBUS_GUARD=1` in the environment to leave
- *   `SIGBUS` alone.
+ *   unchanged, and a write over a file truncated before the call stores
+ *   nothing. The guard covers every access the library makes, to the map
+ *   and to the data passed in, in threads that block `SIGBUS` too. It is a
+ *   `SIGBUS` handler, installed when the first map is made and checked
+ *   again at each new map, that passes every other `SIGBUS` on to the
+ *   handler installed before it; see [func@Mmap.install_sigbus_guard] for
+ *   the details and for applications that install a `SIGBUS` handler of
+ *   their own. Memory reached without the library, such as the data of a
+ *   view, is not guarded. Set `MMAP_NO_SIGBUS_GUARD=1` in the environment
+ *   to leave `SIGBUS` alone.
  * - Every method may be called from several threads at once; each call is
  *   atomic, position updates included, and a [method@Mmap.Object.close]
  *   racing another call happens entirely before or after it.
@@ -1915,10 +1920,14 @@ mmap_object_madvise (MmapObject  *self,
  * discards data or changes what fork children see (%MMAP_ADVICE_DONTNEED,
  * %MMAP_ADVICE_FREE, %MMAP_ADVICE_REMOVE, %MMAP_ADVICE_DONTFORK,
  * %MMAP_ADVICE_WIPEONFORK, …) applies only to the pages that lie entirely
- * inside the range, and does nothing when there are none.
+ * inside both the range and the map, and does nothing when there are none,
+ * so it never reaches a byte of the file outside them. The map's last
+ * page counts as whole only when nothing of the file follows the map (its
+ * end is the end of the file) or for private anonymous memory.
  *
- * Advice the running kernel does not know fails with
- * %MMAP_ERROR_NOT_SUPPORTED.
+ * A value that is not an [enum@Mmap.Advice] fails with
+ * %MMAP_ERROR_INVALID_ARGUMENT without reaching the kernel. Advice the
+ * running kernel does not know fails with %MMAP_ERROR_NOT_SUPPORTED.
  *
  * Returns: %TRUE on success, %FALSE with @error set
  *
@@ -2392,10 +2401,20 @@ resize_locked (MmapObject  *self,
  * offset plus @new_size: Python's `m.resize(newsize)`. The position is
  * unchanged, even when it now lies past the end.
  *
- * Unlike Python, the map never outlives its file: a growing resize extends
- * the file before remapping, a shrinking one remaps before truncating, and
- * a failure leaves the map and the file as they were. Anonymous maps can
- * grow and shrink too.
+ * **Beware, as in Python:** a successful resize sets the file's size to
+ * offset plus @new_size even when the file was longer, so growing a map of
+ * the first part of a longer file cuts off the rest of the file.
+ *
+ * Unlike Python, the map never outlives its file and a failure loses
+ * nothing: every step that can fail (extending the file and reserving its
+ * new blocks with `fallocate()`, growing the mapping) runs before the file
+ * is truncated, and each is undone when a later one fails. A failed resize
+ * leaves the file's size and bytes, the map's bytes (private pages
+ * included), its length and the position as they were. A full disk fails
+ * the resize with `ENOSPC` instead of faulting on a later write (on file
+ * systems that cannot reserve blocks, the file is extended sparsely, as
+ * Python does). Anonymous maps can grow and shrink too; their memory is
+ * not reserved.
  *
  * Read-only and copy-on-write maps cannot be resized
  * (%MMAP_ERROR_NOT_RESIZABLE), nor maps without a tracked file descriptor
@@ -2605,9 +2624,16 @@ out:
  * @error: return location for a #GError
  *
  * Writes @data at the current position and advances it: Python's
- * `m.write(data)`. The write never grows the map and is never partial:
- * when @data does not fit, nothing is written and the position is
- * unchanged.
+ * `m.write(data)`. The write never grows the map: when @data does not
+ * fit, nothing is written and the position is unchanged.
+ *
+ * A write over a file that was truncated under the map before the call
+ * fails with an `EIO` error and stores nothing; so does a write whose
+ * @data is mapped memory that faults, such as a view of another map whose
+ * file was truncated. What remains possible, and is reported the same way
+ * with the position unchanged: a truncation that races the copy, or an
+ * I/O error (a full disk, a failing device) on a page in the middle, can
+ * leave the bytes before the failing page written.
  *
  * Returns: the number of bytes written (@len), or -1 with @error set
  *
@@ -2891,7 +2917,9 @@ mmap_object_get_slice (MmapObject  *self,
  * Stores @data into a slice with Python's exact semantics:
  * `m[start:stop:step] = data`. The bounds are given as for
  * [method@Mmap.Object.get_slice]. A @len different from the slice's
- * length fails with %MMAP_ERROR_WRONG_SIZE and writes nothing.
+ * length fails with %MMAP_ERROR_WRONG_SIZE and writes nothing. Like
+ * [method@Mmap.Object.write], it stores nothing when the file was
+ * truncated under the map before the call.
  *
  * Returns: %TRUE on success, %FALSE with @error set
  *
