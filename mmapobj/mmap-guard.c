@@ -71,7 +71,7 @@ static GUARD_TLS const void *last_forwarded_fault;
 /* The disposition the guard chains to. Re-installing writes the other
  * slot, then publishes it, so the handler never reads a half-written one. */
 static struct sigaction chain_slots[2];
-static struct sigaction *volatile chained = &chain_slots[0];
+static struct sigaction *chained = &chain_slots[0];   /* atomic */
 static GMutex install_lock;
 static gint installed;   /* atomic */
 
@@ -124,7 +124,7 @@ forward (int        sig,
          void      *context,
          gboolean   fault)
 {
-  const struct sigaction *prev = chained;
+  const struct sigaction *prev = __atomic_load_n (&chained, __ATOMIC_ACQUIRE);
 
   /* The chained handler raised SIGBUS itself, or faulted: stop here. The
    * same fault again after a chained handler returned: it did not handle
@@ -243,6 +243,7 @@ mmap_install_sigbus_guard (void)
     {
       struct sigaction *slot = chained == &chain_slots[0]
                                ? &chain_slots[1] : &chain_slots[0];
+      /* (chained only changes under install_lock, held here.) */
       struct sigaction action;
 
       memset (&action, 0, sizeof action);
@@ -252,7 +253,7 @@ mmap_install_sigbus_guard (void)
 
       /* Publish what we chain to before the handler can run. */
       *slot = current;
-      chained = slot;
+      __atomic_store_n (&chained, slot, __ATOMIC_RELEASE);
       if (sigaction (SIGBUS, &action, NULL) == 0)
         g_atomic_int_set (&installed, TRUE);
     }
