@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages mmapobj needs to build, test and run its
-# demo, if any is missing. Needs root (or sudo) only when something is missing.
+# demo, if any is missing, and any further packages named as arguments (the
+# fuzzing and sanitizer stages add their compilers this way). Needs root
+# (or sudo) only when something is missing.
 set -euo pipefail
 
 packages=(
@@ -8,6 +10,7 @@ packages=(
   libglib2.0-dev gobject-introspection libgirepository1.0-dev
   python3-gi python3-pytest python3-hypothesis
   gjs valac gi-docgen valgrind xxd
+  "$@"
 )
 
 missing=()
