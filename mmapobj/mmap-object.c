@@ -535,7 +535,10 @@ guard_run (MmapObject     *self,
     }
 }
 
-/* Copies count bytes with the given steps under the guard. */
+/* Copies count bytes with the given steps under the guard. A store into
+ * the map asks to probe: the last byte of both sides is touched first, so
+ * that a write over a file truncated before the call fails without
+ * storing anything. */
 static gboolean
 guard_copy (MmapObject    *self,
             const char    *op,
@@ -544,28 +547,10 @@ guard_copy (MmapObject    *self,
             const guint8  *src,
             gssize         src_step,
             gsize          count,
+            gboolean       probe,
             GError       **error)
 {
-  CopyJob job = { dst, src, count, dst_step, src_step, FALSE };
-
-  if (count == 0)
-    return TRUE;
-  return guard_run (self, op, run_copy, &job, error);
-}
-
-/* Stores count bytes into the map (dst, stepping by dst_step) from src
- * under the guard, touching the last byte of both first: a write over a
- * file truncated before the call fails without storing anything. */
-static gboolean
-guard_store (MmapObject    *self,
-             const char    *op,
-             guint8        *dst,
-             gssize         dst_step,
-             const guint8  *src,
-             gsize          count,
-             GError       **error)
-{
-  CopyJob job = { dst, src, count, dst_step, 1, TRUE };
+  CopyJob job = { dst, src, count, dst_step, src_step, probe };
 
   if (count == 0)
     return TRUE;
@@ -588,7 +573,7 @@ guard_dup (MmapObject    *self,
     return g_bytes_new (NULL, 0);
 
   out = g_malloc (count);
-  if (!guard_copy (self, op, out, 1, src, step, count, error))
+  if (!guard_copy (self, op, out, 1, src, step, count, FALSE, error))
     {
       g_free (out);
       return NULL;
@@ -2054,8 +2039,8 @@ mmap_object_move (MmapObject  *self,
       goto out;
     }
 
-  ret = guard_store (self, "move", map_at (self, dest), 1,
-                     map_at (self, src), (gsize) count, error);
+  ret = guard_copy (self, "move", map_at (self, dest), 1,
+                    map_at (self, src), 1, (gsize) count, TRUE, error);
 
 out:
   g_mutex_unlock (&self->lock);
@@ -2146,7 +2131,7 @@ mmap_object_read_byte (MmapObject  *self,
           guint8 byte;
 
           if (guard_copy (self, "read_byte", &byte, 1,
-                          map_at (self, self->pos), 1, 1, error))
+                          map_at (self, self->pos), 1, 1, FALSE, error))
             {
               ret = byte;
               self->pos++;
@@ -2665,8 +2650,8 @@ mmap_object_write (MmapObject    *self,
       goto out;
     }
 
-  if (guard_store (self, "write", map_at (self, self->pos), 1, data, len,
-                  error))
+  if (guard_copy (self, "write", map_at (self, self->pos), 1, data, 1, len,
+                  TRUE, error))
     {
       self->pos += (goffset) len;
       ret = (gssize) len;
@@ -2734,8 +2719,8 @@ mmap_object_write_byte (MmapObject  *self,
                      "write_byte: write byte out of range: position %"
                      G_GOFFSET_FORMAT " in a %" G_GSIZE_FORMAT "-byte map",
                      self->pos, self->length);
-      else if (guard_store (self, "write_byte", map_at (self, self->pos), 1,
-                            &byte, 1, error))
+      else if (guard_copy (self, "write_byte", map_at (self, self->pos), 1,
+                           &byte, 1, 1, TRUE, error))
         {
           self->pos++;
           ret = TRUE;
@@ -2799,7 +2784,7 @@ mmap_object_get_byte (MmapObject  *self,
       guint8 byte;
 
       if (guard_copy (self, "get_byte", &byte, 1, map_at (self, index), 1, 1,
-                      error))
+                      FALSE, error))
         ret = byte;
     }
   g_mutex_unlock (&self->lock);
@@ -2835,8 +2820,8 @@ mmap_object_set_byte (MmapObject  *self,
   g_mutex_lock (&self->lock);
   if (check_writable (self, "set_byte", error)
       && normalize_index (self, "set_byte", &index, error))
-    ret = guard_store (self, "set_byte", map_at (self, index), 1, &value, 1,
-                      error);
+    ret = guard_copy (self, "set_byte", map_at (self, index), 1, &value, 1, 1,
+                      TRUE, error);
   g_mutex_unlock (&self->lock);
 
   return ret;
@@ -2954,8 +2939,8 @@ mmap_object_set_slice (MmapObject    *self,
                        G_GSIZE_FORMAT, len, count);
         }
       else
-        ret = guard_store (self, "set_slice", map_at (self, start), step, data,
-                           count, error);
+        ret = guard_copy (self, "set_slice", map_at (self, start), step, data,
+                          1, count, TRUE, error);
     }
   g_mutex_unlock (&self->lock);
 
