@@ -2,6 +2,7 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
+import errno
 import os
 
 import gi
@@ -49,3 +50,11 @@ def assert_mmap_error(excinfo, builtin, code):
     assert e.matches(Mmap.error_quark(), code)
     assert e.message
     return e
+
+
+def assert_eio(excinfo):
+    """The exception is OSError EIO from the SIGBUS guard, a GLib.Error."""
+    e = excinfo.value
+    assert isinstance(e, OSError) and isinstance(e, GLib.Error)
+    assert e.errno == errno.EIO
+    assert 'SIGBUS' in str(e)

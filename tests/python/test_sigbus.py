@@ -3,7 +3,6 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
-import errno
 import os
 
 import gi
@@ -11,7 +10,9 @@ import pytest
 
 gi.require_version('Mmap', '1')
 
-from gi.repository import GLib, Mmap  # noqa: E402
+from gi.repository import Mmap  # noqa: E402
+
+from conftest import assert_eio  # noqa: E402
 
 PAGE = Mmap.PAGESIZE
 
@@ -24,13 +25,6 @@ def truncated(make_file):
     os.truncate(path, PAGE)
     yield m
     m.close()
-
-
-def assert_eio(excinfo):
-    e = excinfo.value
-    assert isinstance(e, OSError) and isinstance(e, GLib.Error)
-    assert e.errno == errno.EIO
-    assert 'SIGBUS' in str(e)
 
 
 def test_reads_past_the_new_end_raise(truncated):

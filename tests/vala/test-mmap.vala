@@ -776,6 +776,133 @@ static void test_error_sigbus () {
     FileUtils.unlink (path);
 }
 
+/* Issue 6: the guard, destructive advice, bad advice, empty views. */
+
+/* 3 pages of letters, none of them zero. */
+static string letters (size_t n) {
+    var builder = new StringBuilder.sized (n);
+    for (size_t i = 0; i < n; i++)
+        builder.append_c ((char) ('a' + (int) (i * 7 % 26)));
+    return builder.str;
+}
+
+static void assert_same_range (uint8[] got, uint8[] expected,
+                               size_t start, size_t end) {
+    assert_cmpmem (got[start:end], expected[start:end]);
+}
+
+static int app_sigbus_calls = 0;
+
+static void app_sigbus_handler (int signum) {
+    app_sigbus_calls++;
+}
+
+/* An application handler installed after the first map: the guard goes
+ * back in front of it, and the library's faults never reach it. */
+static void test_sigbus_guard_reinstall () {
+    size_t page = Mmap.get_page_size ();
+    try {
+        var file = new TempFile (letters (3 * page));
+        var m = new Mmap.Object (file.fd, 0, Mmap.Access.WRITE, 0);
+        assert_true (Posix.ftruncate (file.fd, (Posix.off_t) page) == 0);
+        Posix.signal (Posix.Signal.BUS, app_sigbus_handler);
+        assert_true (Mmap.install_sigbus_guard ());
+        assert_true (Mmap.install_sigbus_guard ());
+        bool caught = false;
+        try {
+            m.get_byte ((ssize_t) page);
+            assert_not_reached ();
+        } catch (GLib.IOError e) {
+            caught = true;
+            assert_true ("SIGBUS" in e.message);
+            assert_true ("[Errno %d]".printf (Posix.EIO) in e.message);
+        }
+        assert_true (caught);
+        assert_cmpint (app_sigbus_calls, CompareOperator.EQ, 0);
+        assert_cmpint (m.get_byte (0), CompareOperator.EQ, 'a');
+    } catch (GLib.Error e) {
+        assert_no_error (e);
+    }
+}
+
+/* Destructive advice never reaches a file byte outside the map. */
+static void test_madvise_remove_stays_in_map () {
+    size_t page = Mmap.get_page_size ();
+    int64 offsets[] = { 0, 5000 };
+    try {
+        foreach (int64 offset in offsets) {
+            var file = new TempFile (letters (3 * page));
+            uint8[] before;
+            FileUtils.get_data (file.path, out before);
+            var m = new Mmap.Object (file.fd, 100, Mmap.Access.WRITE, offset);
+            assert_true (m.madvise_range (Mmap.Advice.REMOVE, 0, -1));
+            assert_true (m.madvise (Mmap.Advice.DONTNEED));
+            uint8[] after;
+            FileUtils.get_data (file.path, out after);
+            assert_cmpint (after.length, CompareOperator.EQ, before.length);
+            assert_same_range (after, before, 0, (size_t) offset);
+            assert_same_range (after, before, (size_t) offset + 100,
+                               before.length);
+            assert_true (m.close ());
+        }
+    } catch (GLib.Error e) {
+        assert_no_error (e);
+    }
+}
+
+/* A value that names no Mmap.Advice never reaches the kernel (102 is
+ * MADV_GUARD_INSTALL on Linux 6.13: the next read would get SIGSEGV). */
+static void test_error_invalid_advice () {
+    int caught = 0;
+    int values[] = { 5, 7, 102, -1 };
+    try {
+        var m = new Mmap.Object.anonymous (Mmap.get_page_size ());
+        m.set_slice (0, 3, 1, "abc".data);
+        foreach (int value in values) {
+            try {
+                m.madvise_range ((Mmap.Advice) value, 0, -1);
+                assert_not_reached ();
+            } catch (Mmap.Error.INVALID_ARGUMENT e) {
+                caught++;
+            }
+        }
+        try {
+            m.madvise ((Mmap.Advice) 102);
+            assert_not_reached ();
+        } catch (Mmap.Error.INVALID_ARGUMENT e) {
+            caught++;
+        }
+        assert_bytes (m.get_slice (0, 3, 1), "abc");
+    } catch (GLib.Error e) {
+        assert_no_error (e);
+    }
+    assert_cmpint (caught, CompareOperator.EQ, values.length + 1);
+}
+
+/* A view of an empty map is an export like any other. */
+static void test_error_exports_exist_empty () {
+    bool caught = false;
+    try {
+        var m = new Mmap.Object.anonymous (0);
+        GLib.Bytes? v = m.view (0, -1);
+        assert_cmpuint ((uint) v.get_size (), CompareOperator.EQ, 0);
+        assert_cmpuint (m.get_n_views (), CompareOperator.EQ, 1);
+        try {
+            m.resize (10);
+            assert_not_reached ();
+        } catch (Mmap.Error.EXPORTS_EXIST e) {
+            caught = true;
+        }
+        assert_true (m.length == 0);
+        v = null;
+        assert_true (m.resize (10));
+        assert_true (m.length == 10);
+    } catch (GLib.Error e) {
+        assert_no_error (e);
+    }
+    assert_true (caught);
+}
+
 /* The error domain also works with the generic GLib.Error API. */
 static void test_error_matches () {
     try {
@@ -842,6 +969,14 @@ public int main (string[] args) {
     GLib.Test.add_func ("/Mmap/Vala/error/io", test_error_io);
     GLib.Test.add_func ("/Mmap/Vala/error/sigbus", test_error_sigbus);
     GLib.Test.add_func ("/Mmap/Vala/error/matches", test_error_matches);
+    GLib.Test.add_func ("/Mmap/Vala/sigbus-guard/reinstall",
+                        test_sigbus_guard_reinstall);
+    GLib.Test.add_func ("/Mmap/Vala/madvise/remove-stays-in-map",
+                        test_madvise_remove_stays_in_map);
+    GLib.Test.add_func ("/Mmap/Vala/error/invalid-advice",
+                        test_error_invalid_advice);
+    GLib.Test.add_func ("/Mmap/Vala/error/exports-exist-empty",
+                        test_error_exports_exist_empty);
 
     return GLib.Test.run ();
 }

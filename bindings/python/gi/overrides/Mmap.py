@@ -31,11 +31,31 @@ reading a ``PROT_NONE`` map raises ``ValueError`` instead of crashing;
 Python 3.11/3.12 have no buffer protocol for Python classes, so
 ``memoryview(m)``, ``bytearray(m)`` and ``re`` on the map need
 ``m.memoryview()`` there (``bytes(m)`` works through ``__bytes__``).
+
+Errors where CPython crashes or misbehaves: reading or writing pages whose
+file was truncated raises ``OSError`` (``EIO``) instead of killing the
+process with SIGBUS, and a write that fails that way stores nothing;
+``mmap(fileno, ...)`` with ``fileno < -1`` raises ``OSError`` ``EBADF``, as
+CPython does; ``madvise()`` with an option that is no ``Mmap.Advice`` raises
+:class:`MmapInvalidAdviceError` (a ``ValueError`` and an ``OSError``
+``EINVAL``) without reaching the kernel.
+
+Importing this module wraps ``faulthandler.enable()``,
+``faulthandler.disable()`` and ``signal.signal()`` (for ``SIGBUS``) so that
+each puts the library's SIGBUS guard back in front of the handler it
+installs (``Mmap.install_sigbus_guard()``, which chains faults that are not
+the library's to that handler).  Code that installs a SIGBUS handler in
+another way (a crash reporter in C) should call
+``Mmap.install_sigbus_guard()`` afterwards; until then, or until the next
+map is made, faults inside library calls reach that handler.
 """
 
 import builtins
 import ctypes
 import errno as _errno
+import faulthandler
+import functools
+import signal as _signal
 import operator
 import os
 import re
@@ -147,9 +167,9 @@ def _error_reduce(self):
                          getattr(self, 'strerror', None)))
 
 
-def _make_error_class(builtin, bases=None):
-    name = 'Mmap' + builtin.__name__
-    cls = type(name, bases or (GLib.Error, builtin), {
+def _make_error_class(builtin, bases=None, name=None):
+    cls = type(name or 'Mmap' + builtin.__name__,
+               bases or (GLib.Error, builtin), {
         '__module__': 'gi.repository.Mmap',
         '__doc__': 'A GLib.Error that is also a %s.' % builtin.__name__,
         '__init__': _error_init,
@@ -168,6 +188,13 @@ MmapOverflowError = _make_error_class(OverflowError)
 MmapOSError = _make_error_class(OSError)
 __all__ += ['MmapValueError', 'MmapTypeError', 'MmapIndexError',
             'MmapBufferError', 'MmapOverflowError', 'MmapOSError']
+
+# An madvise option that is no Mmap.Advice: the library refuses it
+# (INVALID_ARGUMENT, a ValueError) where CPython hands it to the kernel
+# (EINVAL, an OSError).  It is both, as io.UnsupportedOperation is.
+MmapInvalidAdviceError = _make_error_class(
+    ValueError, (MmapOSError, ValueError), 'MmapInvalidAdviceError')
+__all__.append('MmapInvalidAdviceError')
 
 # OSError subclasses (PermissionError, FileNotFoundError, ...) by errno,
 # each a subclass of MmapOSError too; made on first use.
@@ -242,26 +269,29 @@ def _mmap_error(code, message):
 # --------------------------------------------------------------------------
 # Argument conversion with Python's messages
 
+def _c_integer_arg(ctype):
+    """A converter to a 64-bit C integer type with CPython's message."""
+    message = 'Python int too large to convert to C ' + ctype
+
+    def convert(value):
+        value = operator.index(value)
+        if not _SSIZE_MIN <= value <= _SSIZE_MAX:
+            raise OverflowError(message)
+        return value
+    return convert
+
+
+_ssize_arg = _c_integer_arg('ssize_t')
+_long_arg = _c_integer_arg('long')
+
+
 def _int_arg(value, lo=_INT_MIN, hi=_INT_MAX):
-    value = operator.index(value)
+    # CPython's 'i' converter: C long first, then the range.
+    value = _long_arg(value)
     if value > hi:
         raise OverflowError('signed integer is greater than maximum')
     if value < lo:
         raise OverflowError('signed integer is less than minimum')
-    return value
-
-
-def _ssize_arg(value):
-    value = operator.index(value)
-    if not _SSIZE_MIN <= value <= _SSIZE_MAX:
-        raise OverflowError('Python int too large to convert to C ssize_t')
-    return value
-
-
-def _long_arg(value):
-    value = operator.index(value)
-    if not _SSIZE_MIN <= value <= _SSIZE_MAX:
-        raise OverflowError('Python int too large to convert to C long')
     return value
 
 
@@ -543,8 +573,8 @@ class Object(Mmap.Object):
             raise
         advice = _ADVICE.get(option)
         if advice is None or (explicit and length < 0):
-            # Python's checks, then what the kernel says to an unknown
-            # option (the library only takes Mmap.Advice values).
+            # Python's checks, then the library's refusal of an unknown
+            # option: PyGObject cannot pass one to it.
             self._check_open()
             if start < 0 or start >= _c_get_length(self):
                 raise _mmap_error(_E.OUT_OF_RANGE,
@@ -553,9 +583,10 @@ class Object(Mmap.Object):
                 raise _mmap_error(_E.OUT_OF_RANGE, 'madvise length invalid')
             if explicit and _SSIZE_MAX - start < length:
                 raise _mmap_error(_E.OVERFLOW, 'madvise length too large')
-            raise _os_error('madvise: advice %d: [Errno 22] Invalid argument'
-                            % option, _IO_DOMAIN, _EINVAL_CODE,
-                            _errno.EINVAL)
+            raise MmapInvalidAdviceError(
+                'madvise: invalid advice %d: [Errno 22] Invalid argument'
+                % option, _MMAP_DOMAIN, int(_E.INVALID_ARGUMENT),
+                _errno.EINVAL, os.strerror(_errno.EINVAL))
         try:
             _c_madvise_range(self, advice, start, length)
         except GLib.Error as e:
@@ -587,7 +618,7 @@ class Object(Mmap.Object):
                 self._check_open()
                 raise TypeError('argument should be integer or None, not '
                                 "'%s'" % type(n).__name__) from None
-        if n > _SSIZE_MAX:
+        if not _SSIZE_MIN <= n <= _SSIZE_MAX:
             self._check_open()
             raise OverflowError("cannot fit 'int' into an index-sized integer")
         if n < 0:
@@ -613,7 +644,9 @@ class Object(Mmap.Object):
 
     def resize(self, newsize, /):
         """Changes the length of the map and sets the file size to
-        ``offset + newsize``.  ``resize(0)`` works here."""
+        ``offset + newsize``, as Python does: even a grow cuts a file that
+        was longer than that.  ``resize(0)`` works here.  A resize that
+        fails changes nothing (sizes, bytes, length, position)."""
         try:
             newsize = _ssize_arg(newsize)
         except (TypeError, OverflowError):
@@ -666,7 +699,13 @@ class Object(Mmap.Object):
 
     def write(self, data, /):
         """Writes a bytes-like object at the position, advances it and
-        returns the number of bytes written.  Never partial."""
+        returns the number of bytes written.
+
+        A write that fails stores nothing and leaves the position, also
+        when the file was truncated under the map before the call (OSError
+        EIO).  Only a truncation racing the copy, or an I/O error on a
+        page in the middle, can leave part of the data stored (the
+        position still does not move)."""
         if data.__class__ is not bytes:
             try:
                 data = _buffer_arg(data)
@@ -682,8 +721,8 @@ class Object(Mmap.Object):
         """Writes one byte (an int 0..255) and advances the position."""
         if byte.__class__ is not int or not 0 <= byte <= 255:
             try:
-                byte = operator.index(byte)
-            except TypeError:
+                byte = _long_arg(byte)
+            except (TypeError, OverflowError):
                 self._check_open()
                 raise
             if byte > 255:
@@ -750,6 +789,9 @@ class Object(Mmap.Object):
             raise _convert(e) from None
 
     def __setitem__(self, key, value):
+        """``m[i] = byte`` or ``m[slice] = data`` (as many bytes as the
+        slice selects).  Like :meth:`write`, a failing store stores
+        nothing when the file was truncated before the call."""
         if key.__class__ is int and value.__class__ is int \
                 and 0 <= value <= 255:
             try:
@@ -922,14 +964,15 @@ class Object(Mmap.Object):
             gbytes = _c_view(self, start, length)
         except GLib.Error as e:
             raise _convert(e) from None
-        writable = self._view_writable()
         address, size = _gbytes_address(gbytes)
+        # Empty views too hold the GLib.Bytes: they count as exports.
         if size == 0 or not address:
-            return builtins.memoryview(bytearray() if writable else b'')
-        array = (ctypes.c_ubyte * size).from_address(address)
+            array = (ctypes.c_ubyte * 0)()
+        else:
+            array = (ctypes.c_ubyte * size).from_address(address)
         array._mmap_gbytes = gbytes
         view = builtins.memoryview(array).cast('B')
-        return view if writable else view.toreadonly()
+        return view if self._view_writable() else view.toreadonly()
 
     def __buffer__(self, flags):
         # PEP 688 (Python 3.12+): memoryview(m), bytearray(m), re, ...
@@ -944,3 +987,36 @@ __all__.append('Object')
 
 mmap = Object
 __all__.append('mmap')
+
+# --------------------------------------------------------------------------
+# faulthandler installs its own SIGBUS handler: put the guard back in front
+
+
+def _reinstall_guard_after(func):
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        finally:
+            Mmap.install_sigbus_guard()
+    return wrapper
+
+
+faulthandler.enable = _reinstall_guard_after(faulthandler.enable)
+faulthandler.disable = _reinstall_guard_after(faulthandler.disable)
+
+
+def _signal_reinstalling_guard(func):
+    # signal.signal(SIGBUS, h): Python's own C handler only sets a flag and
+    # returns, so a fault inside a library call would run again forever.
+    @functools.wraps(func)
+    def wrapper(signalnum, handler):
+        try:
+            return func(signalnum, handler)
+        finally:
+            if signalnum == _signal.SIGBUS:
+                Mmap.install_sigbus_guard()
+    return wrapper
+
+
+_signal.signal = _signal_reinstalling_guard(_signal.signal)
