@@ -15,16 +15,13 @@ G_BEGIN_DECLS
  * so the region is unmapped only when the object is closed and the last
  * view is gone; and a view of an empty map still counts as an export.
  *
- * This file owns the system calls on the region and the page arithmetic:
- * callers give offsets and lengths relative to base, and get errno values
- * back.
+ * This unit owns the system calls on the region (mmap, mremap, munmap,
+ * msync, madvise), on the size of the file behind it (ftruncate,
+ * fallocate) and the page arithmetic: callers give offsets and lengths
+ * relative to the start of the region, and get errno values back. A port
+ * to another system changes this unit.
  */
-typedef struct _MmapMapping
-{
-  gatomicrefcount  ref_count;
-  guint8          *base;   /* what munmap() gets: page-aligned; NULL if empty */
-  gsize            size;   /* bytes mapped from base */
-} MmapMapping;
+typedef struct _MmapMapping MmapMapping;
 
 /* What mmap(2) gets, besides the size. */
 typedef struct
@@ -48,6 +45,8 @@ MmapMapping *mmap_mapping_new       (void);
 MmapMapping *mmap_mapping_ref       (MmapMapping        *mapping);
 void         mmap_mapping_unref     (MmapMapping        *mapping);
 guint        mmap_mapping_n_extra   (MmapMapping        *mapping);
+guint8      *mmap_mapping_get_base  (MmapMapping        *mapping);
+gsize        mmap_mapping_get_size  (MmapMapping        *mapping);
 GBytes      *mmap_mapping_new_view  (MmapMapping        *mapping,
                                      const guint8       *data,
                                      gsize               length);
@@ -68,6 +67,14 @@ int          mmap_mapping_advise    (MmapMapping        *mapping,
                                      gsize               length,
                                      int                 advice,
                                      MmapAdviseScope     scope);
+
+int          mmap_file_truncate     (int                 fd,
+                                     goffset             size);
+int          mmap_file_extend       (int                 fd,
+                                     gboolean            reserve,
+                                     goffset             old_size,
+                                     goffset             new_size,
+                                     const char        **failed_call);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (MmapMapping, mmap_mapping_unref)
 

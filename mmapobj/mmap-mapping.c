@@ -3,18 +3,28 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * The one place that calls mmap(), mremap(), munmap(), msync() and
- * madvise() on a map's memory, and that does page arithmetic.
+ * madvise() on a map's memory, ftruncate() and fallocate() on the file
+ * behind it, and that does page arithmetic.
  */
 
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "mmap-guard-private.h"
 #include "mmap-mapping-private.h"
 #include "mmap-object.h"
+
+struct _MmapMapping
+{
+  gatomicrefcount  ref_count;
+  guint8          *base;   /* what munmap() gets: page-aligned; NULL if empty */
+  gsize            size;   /* bytes mapped from base */
+};
 
 static inline guintptr
 page_down (guintptr value)
@@ -63,6 +73,19 @@ guint
 mmap_mapping_n_extra (MmapMapping *mapping)
 {
   return (guint) g_atomic_int_get ((gint *) &mapping->ref_count) - 1;
+}
+
+/* The start of the region (NULL for an empty map), and its size. */
+guint8 *
+mmap_mapping_get_base (MmapMapping *mapping)
+{
+  return mapping->base;
+}
+
+gsize
+mmap_mapping_get_size (MmapMapping *mapping)
+{
+  return mapping->size;
 }
 
 static void
@@ -271,4 +294,65 @@ mmap_mapping_advise (MmapMapping     *mapping,
   if (madvise ((void *) lo, hi - lo, advice) != 0)
     return errno;
   return 0;
+}
+
+/* ftruncate(): 0 or an errno. */
+int
+mmap_file_truncate (int     fd,
+                    goffset size)
+{
+  if (ftruncate (fd, (off_t) size) != 0)
+    return errno;
+  return 0;
+}
+
+/* Whether a failed fallocate() says the disk cannot hold the new size.
+ * Other failures (no support in the file system, an fd not open for
+ * writing, not a regular file) leave it to ftruncate() to decide. */
+static gboolean
+is_space_error (int errsv)
+{
+  return errsv == ENOSPC || errsv == EDQUOT || errsv == EFBIG
+         || errsv == EIO || errsv == EPERM;
+}
+
+/*
+ * Extends the file from old_size to new_size bytes. With @reserve, its new
+ * blocks are allocated (fallocate()), so that a full disk fails here
+ * rather than as SIGBUS on a later write; file systems that cannot
+ * allocate get a sparse extension (ftruncate()). Returns 0 or an errno,
+ * with the call that failed in @failed_call; on failure the file keeps
+ * its old size.
+ */
+int
+mmap_file_extend (int          fd,
+                  gboolean     reserve,
+                  goffset      old_size,
+                  goffset      new_size,
+                  const char **failed_call)
+{
+  int ret = -1, errsv = 0;
+
+  if (reserve)
+    {
+      do
+        ret = fallocate (fd, 0, (off_t) old_size,
+                         (off_t) (new_size - old_size));
+      while (ret != 0 && errno == EINTR);
+      errsv = ret != 0 ? errno : 0;
+    }
+
+  if (ret == 0)
+    return 0;
+
+  if (is_space_error (errsv))
+    {
+      /* Blocks it allocated past the old end go with the old size. */
+      (void) ftruncate (fd, (off_t) old_size);
+      *failed_call = "fallocate";
+      return errsv;
+    }
+
+  *failed_call = "ftruncate";
+  return mmap_file_truncate (fd, new_size);
 }

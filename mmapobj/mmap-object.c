@@ -81,56 +81,11 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include "mmap-enum-types.h"
-#include "mmap-error.h"
+#include "mmap-access-private.h"
 #include "mmap-error-private.h"
-#include "mmap-guard.h"
-#include "mmap-guard-private.h"
-#include "mmap-mapping-private.h"
-#include "mmap-object.h"
-
-struct _MmapObject
-{
-  GObject       parent_instance;
-
-  GMutex        lock;
-
-  /* Construct-only arguments, as given. */
-  int           fd_arg;
-  guint64       length_arg;
-  MmapMapFlags  flags_arg;
-  MmapProt      prot_arg;
-  MmapAccess    access_arg;
-  goffset       offset;
-  gboolean      track_fd;
-  char         *path;
-
-  /* State, valid once initialized. */
-  guint         initialized : 1;
-  guint         closed : 1;
-  GError       *init_error;
-  MmapAccess    access;     /* effective */
-  MmapMapFlags  flags;      /* effective, as reported */
-  int           map_flags;  /* as given to mmap() */
-  MmapProt      prot;       /* effective */
-  int           fd;         /* the tracked fd (dup or opened), or -1 */
-  int           anon_fd;    /* memfd behind a shared anonymous map, or -1 */
-  int           map_fd;     /* the fd mmap() is called with, or -1 */
-  goffset       map_offset; /* page-aligned file offset given to mmap() */
-  gsize         delta;      /* offset - map_offset */
-  MmapMapping  *mapping;    /* NULL until initialised and once closed */
-  guint8       *data;       /* first byte of the map; NULL when empty */
-  gsize         length;
-  goffset       pos;
-};
-
-static void mmap_object_initable_iface_init (GInitableIface *iface);
+#include "mmap-object-private.h"
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (MmapObject, mmap_object, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
@@ -151,8 +106,6 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-
-#define RW (MMAP_PROT_READ | MMAP_PROT_WRITE)
 
 /* Advice that discards data, or makes a fork child see different data:
  * narrowed to whole pages inside the range instead of widened. */
@@ -184,8 +137,8 @@ advice_is_recent (MmapAdvice advice)
          || advice == MMAP_ADVICE_SOFT_OFFLINE;
 }
 
-static const char *
-access_name (MmapAccess access)
+const char *
+mmap_access_name (MmapAccess access)
 {
   switch (access)
     {
@@ -240,7 +193,7 @@ mmap_get_allocation_granularity (void)
 }
 
 /* ------------------------------------------------------------------ */
-/* Checks shared by the methods; all run with the lock held.          */
+/* Checks shared by the methods; all run inside a scope.             */
 
 static gboolean
 check_enum_value (GType        type,
@@ -386,206 +339,49 @@ clamp_bound (gssize value,
   return (gsize) value;
 }
 
-/* ------------------------------------------------------------------ */
-/* Guarded access: every touch of mapped memory goes through guard_run(), */
-/* so a file truncated under the map gives an error instead of SIGBUS.  */
-
-/* The address of byte @offset of the map. An empty map has no memory, and
- * every count used with it is 0: no pointer arithmetic on NULL then. */
-static inline guint8 *
-map_at (MmapObject *self,
-        goffset     offset)
+static gboolean
+normalize_index (MmapObject  *self,
+                 const char  *op,
+                 gssize      *index,
+                 GError     **error)
 {
-  return self->data != NULL ? self->data + offset : NULL;
-}
+  gssize i = *index;
 
-typedef struct
-{
-  guint8       *dst;
-  const guint8 *src;
-  gsize         count;
-  gssize        dst_step;
-  gssize        src_step;
-  gboolean      probe;
-} CopyJob;
-
-/* The highest address of count bytes from p, stepping by step. */
-static inline const guint8 *
-last_touched (const guint8 *p,
-              gssize        step,
-              gsize         count)
-{
-  return step > 0 ? p + (gssize) (count - 1) * step : p;
-}
-
-static void
-run_copy (gpointer data)
-{
-  CopyJob *job = data;
-
-  /* A truncation removes a suffix of the file: if any page is gone, the
-   * last one is. Touching the highest byte of both sides first (the
-   * destination with an atomic no-op write) makes that fault come before
-   * any byte is stored. */
-  if (job->probe)
+  if (i < 0)
+    i += (gssize) self->length;
+  if (i < 0 || (gsize) i >= self->length)
     {
-      guint8 *dst_last = (guint8 *) last_touched (job->dst, job->dst_step,
-                                                  job->count);
-
-      (void) *(volatile const guint8 *) last_touched (job->src, job->src_step,
-                                                      job->count);
-      __atomic_fetch_or (dst_last, 0, __ATOMIC_RELAXED);
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_INDEX_OUT_OF_RANGE,
+                   "%s: mmap index %" G_GSSIZE_FORMAT " out of range of a %"
+                   G_GSIZE_FORMAT "-byte map", op, *index, self->length);
+      return FALSE;
     }
-
-  if (job->dst_step == 1 && job->src_step == 1)
-    memmove (job->dst, job->src, job->count);
-  else
-    for (gsize i = 0; i < job->count; i++)
-      job->dst[(gssize) i * job->dst_step] = job->src[(gssize) i * job->src_step];
-}
-
-typedef struct
-{
-  const guint8 *data;
-  gsize         start;
-  gsize         end;
-  const guint8 *needle;
-  gsize         needle_len;
-  gboolean      reverse;
-  gssize        result;
-} FindJob;
-
-static void
-run_find (gpointer data)
-{
-  FindJob *job = data;
-  const guint8 *lo;
-
-  job->result = -1;
-  if (job->end - job->start < job->needle_len)
-    return;   /* also every search of an empty map */
-  lo = job->data + job->start;
-
-  if (!job->reverse)
-    {
-      const guint8 *hit = memmem (lo, job->end - job->start,
-                                  job->needle, job->needle_len);
-      if (hit != NULL)
-        job->result = hit - job->data;
-      return;
-    }
-
-  /* Walk back over candidates for the first byte. */
-  for (const guint8 *p = job->data + job->end - job->needle_len; ; p--)
-    {
-      p = memrchr (lo, job->needle[0], (gsize) (p - lo) + 1);
-      if (p == NULL)
-        return;
-      if (memcmp (p, job->needle, job->needle_len) == 0)
-        {
-          job->result = p - job->data;
-          return;
-        }
-      if (p == lo)
-        return;
-    }
-}
-
-typedef struct
-{
-  const guint8 *start;
-  gsize         len;
-  gsize         result;
-} LineJob;
-
-static void
-run_line_length (gpointer data)
-{
-  LineJob *job = data;
-  const guint8 *nl = memchr (job->start, '\n', job->len);
-
-  job->result = nl != NULL ? (gsize) (nl - job->start) + 1 : job->len;
+  *index = i;
+  return TRUE;
 }
 
 static gboolean
-guard_run (MmapObject     *self,
-           const char     *op,
-           MmapGuardFunc   func,
-           gpointer        job,
-           GError        **error)
+check_step (gssize      *step,
+            const char  *op,
+            GError     **error)
 {
-  switch (mmap_guard_run (func, job, self->mapping->base,
-                          self->mapping->size))
+  if (*step == 0)
     {
-    case MMAP_GUARD_OK:
-      return TRUE;
-    case MMAP_GUARD_FAULT_REGION:
-      return mmap_set_error_from_errno (error, EIO,
-                                        "%s: the map's memory cannot be "
-                                        "accessed (SIGBUS: the file was "
-                                        "truncated under the map, or its "
-                                        "I/O failed)", op);
-    case MMAP_GUARD_FAULT_OTHER:
-    default:
-      return mmap_set_error_from_errno (error, EIO,
-                                        "%s: the data given cannot be read "
-                                        "(SIGBUS: it is mapped memory whose "
-                                        "file was truncated, or its I/O "
-                                        "failed)", op);
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_INVALID_ARGUMENT,
+                   "%s: slice step cannot be zero", op);
+      return FALSE;
     }
-}
-
-/* Copies count bytes with the given steps under the guard. A store into
- * the map asks to probe: the last byte of both sides is touched first, so
- * that a write over a file truncated before the call fails without
- * storing anything. */
-static gboolean
-guard_copy (MmapObject    *self,
-            const char    *op,
-            guint8        *dst,
-            gssize         dst_step,
-            const guint8  *src,
-            gssize         src_step,
-            gsize          count,
-            gboolean       probe,
-            GError       **error)
-{
-  CopyJob job = { dst, src, count, dst_step, src_step, probe };
-
-  if (count == 0)
-    return TRUE;
-  return guard_run (self, op, run_copy, &job, error);
-}
-
-/* A GBytes copy of count bytes from src (stepping by step), or NULL with
- * error set. */
-static GBytes *
-guard_dup (MmapObject    *self,
-           const char    *op,
-           const guint8  *src,
-           gssize         step,
-           gsize          count,
-           GError       **error)
-{
-  guint8 *out;
-
-  if (count == 0)
-    return g_bytes_new (NULL, 0);
-
-  out = g_malloc (count);
-  if (!guard_copy (self, op, out, 1, src, step, count, FALSE, error))
-    {
-      g_free (out);
-      return NULL;
-    }
-  return g_bytes_new_take (out, count);
+  /* As PySlice_Unpack: -step must not overflow. */
+  if (*step < -G_MAXSSIZE)
+    *step = -G_MAXSSIZE;
+  return TRUE;
 }
 
 /* ------------------------------------------------------------------ */
 /* Mapping                                                            */
 
-static MmapMapSpec
-map_spec (MmapObject *self)
+MmapMapSpec
+mmap_object_map_spec (MmapObject *self)
 {
   MmapMapSpec spec = { (int) self->prot, self->map_flags, self->map_fd,
                        self->map_offset };
@@ -594,363 +390,22 @@ map_spec (MmapObject *self)
 }
 
 /* Points data and length at what the mapping holds now. */
-static void
-set_length (MmapObject *self,
-            gsize       length)
+void
+mmap_object_set_length (MmapObject *self,
+                        gsize       length)
 {
+  guint8 *base = mmap_mapping_get_base (self->mapping);
+
   self->length = length;
-  self->data = self->mapping->base != NULL
-               ? self->mapping->base + self->delta : NULL;
-}
-
-static gboolean
-set_map_error (MmapObject  *self,
-               int          errsv,
-               gsize        length,
-               GError     **error)
-{
-  return mmap_set_error_from_errno (error, errsv,
-                                    "mmap: cannot map %" G_GSIZE_FORMAT
-                                    " bytes at offset %" G_GOFFSET_FORMAT,
-                                    length, self->offset);
-}
-
-/* ------------------------------------------------------------------ */
-/* GInitable                                                          */
-
-static gboolean
-validate_arguments (MmapObject  *self,
-                    GError     **error)
-{
-  MmapMapFlags sharing;
-
-  if (self->offset < 0)
-    {
-      g_set_error (error, MMAP_ERROR, MMAP_ERROR_OVERFLOW,
-                   "mmap: memory mapped offset must be positive (got %"
-                   G_GOFFSET_FORMAT ")", self->offset);
-      return FALSE;
-    }
-
-  if (self->length_arg > (guint64) G_MAXSSIZE)
-    {
-      g_set_error (error, MMAP_ERROR, MMAP_ERROR_OVERFLOW,
-                   "mmap: memory mapped length %" G_GUINT64_FORMAT
-                   " is too large", self->length_arg);
-      return FALSE;
-    }
-
-  if (self->access_arg != MMAP_ACCESS_DEFAULT
-      && (self->flags_arg != MMAP_MAP_SHARED || self->prot_arg != RW))
-    {
-      g_set_error (error, MMAP_ERROR, MMAP_ERROR_INVALID_ARGUMENT,
-                   "mmap: can't specify both access (%s) and flags (%d), "
-                   "prot (%d)", access_name (self->access_arg),
-                   (int) self->flags_arg, (int) self->prot_arg);
-      return FALSE;
-    }
-
-  switch (self->access_arg)
-    {
-    case MMAP_ACCESS_READ:
-      self->flags = MMAP_MAP_SHARED;
-      self->prot = MMAP_PROT_READ;
-      self->access = MMAP_ACCESS_READ;
-      break;
-    case MMAP_ACCESS_WRITE:
-      self->flags = MMAP_MAP_SHARED;
-      self->prot = RW;
-      self->access = MMAP_ACCESS_WRITE;
-      break;
-    case MMAP_ACCESS_COPY:
-      self->flags = MMAP_MAP_PRIVATE;
-      self->prot = RW;
-      self->access = MMAP_ACCESS_COPY;
-      break;
-    case MMAP_ACCESS_DEFAULT:
-    default:
-      self->flags = self->flags_arg;
-      self->prot = self->prot_arg;
-      if ((self->prot & RW) == RW)
-        self->access = MMAP_ACCESS_DEFAULT;
-      else if (self->prot & MMAP_PROT_WRITE)
-        self->access = MMAP_ACCESS_WRITE;
-      else
-        self->access = MMAP_ACCESS_READ;
-      break;
-    }
-
-  /* mmap() would say EINVAL; say it for zero-length maps too. */
-  sharing = self->flags & (MMAP_MAP_SHARED | MMAP_MAP_PRIVATE);
-  if (sharing != MMAP_MAP_SHARED && sharing != MMAP_MAP_PRIVATE)
-    return mmap_set_error_from_errno (error, EINVAL,
-                                      "mmap: flags %d must contain exactly "
-                                      "one of MAP_SHARED and MAP_PRIVATE",
-                                      (int) self->flags);
-
-  return TRUE;
-}
-
-static gboolean
-open_path (MmapObject  *self,
-           int         *out_fd,
-           GError     **error)
-{
-  gboolean read_only;
-  int fd;
-
-  if (self->fd_arg != -1)
-    {
-      g_set_error (error, MMAP_ERROR, MMAP_ERROR_INVALID_ARGUMENT,
-                   "mmap: give either a path (%s) or a file descriptor (%d), "
-                   "not both", self->path, self->fd_arg);
-      return FALSE;
-    }
-
-  read_only = self->access == MMAP_ACCESS_READ
-              || self->access == MMAP_ACCESS_COPY
-              || !(self->prot & MMAP_PROT_WRITE);
-  fd = open (self->path, (read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC, 0);
-  if (fd < 0)
-    {
-      int errsv = errno;
-      return mmap_set_error_from_errno (error, errsv, "open: %s", self->path);
-    }
-
-  *out_fd = fd;
-  return TRUE;
-}
-
-/* Works out the length from the file, as Python does, with our rules for
- * empty maps. */
-static gboolean
-resolve_length (MmapObject  *self,
-                int          fd,
-                gsize       *out_length,
-                GError     **error)
-{
-  struct stat st;
-  gsize length = (gsize) self->length_arg;
-
-  if (fstat (fd, &st) != 0)
-    {
-      int errsv = errno;
-      return mmap_set_error_from_errno (error, errsv, "fstat: fd %d", fd);
-    }
-
-  if (S_ISREG (st.st_mode))
-    {
-      if (length == 0)
-        {
-          if (self->offset > st.st_size)
-            {
-              g_set_error (error, MMAP_ERROR, MMAP_ERROR_FILE_TOO_SMALL,
-                           "mmap: offset %" G_GOFFSET_FORMAT " is greater "
-                           "than the file size %" G_GOFFSET_FORMAT,
-                           self->offset, (goffset) st.st_size);
-              return FALSE;
-            }
-          length = (gsize) (st.st_size - self->offset);
-        }
-      else if (self->offset > st.st_size
-               || (guint64) (st.st_size - self->offset) < (guint64) length)
-        {
-          g_set_error (error, MMAP_ERROR, MMAP_ERROR_FILE_TOO_SMALL,
-                       "mmap: length %" G_GSIZE_FORMAT " at offset %"
-                       G_GOFFSET_FORMAT " is greater than the file size %"
-                       G_GOFFSET_FORMAT, length, self->offset,
-                       (goffset) st.st_size);
-          return FALSE;
-        }
-    }
-  else if (length == 0)
-    {
-      /* No size to take the rest of: mmap() would fail with EINVAL. */
-      return mmap_set_error_from_errno (error, EINVAL,
-                                        "mmap: length 0 needs a regular file "
-                                        "(fd %d is not one)", fd);
-    }
-
-  *out_length = length;
-  return TRUE;
-}
-
-static gboolean
-mmap_object_init_locked (MmapObject    *self,
-                         GError       **error)
-{
-  gsize length = 0;
-  int own_fd = -1;     /* opened from path */
-  int user_fd;
-  g_autoptr(MmapMapping) mapping = mmap_mapping_new ();
-
-  if (self->fd_arg < -1)
-    return mmap_set_error_from_errno (error, EBADF,
-                                      "mmap: fd %d is not a file descriptor",
-                                      self->fd_arg);
-
-  if (!validate_arguments (self, error))
-    return FALSE;
-
-  mmap_install_sigbus_guard ();
-
-  if (self->path != NULL && !open_path (self, &own_fd, error))
-    return FALSE;
-  user_fd = own_fd != -1 ? own_fd : self->fd_arg;
-
-  if (user_fd != -1)
-    {
-      if (!resolve_length (self, user_fd, &length, error))
-        goto fail;
-
-      if (own_fd != -1)
-        {
-          self->fd = self->track_fd ? own_fd : -1;
-        }
-      else if (self->track_fd)
-        {
-          self->fd = fcntl (user_fd, F_DUPFD_CLOEXEC, 3);
-          if (self->fd < 0)
-            {
-              int errsv = errno;
-              self->fd = -1;
-              mmap_set_error_from_errno (error, errsv, "dup: fd %d", user_fd);
-              goto fail;
-            }
-        }
-      /* The tracked fd outlives init(), so resize() can map from it. */
-      self->map_fd = self->fd != -1 ? self->fd : user_fd;
-      self->map_offset = self->offset
-                         - self->offset % (goffset) mmap_get_page_size ();
-      self->delta = (gsize) (self->offset - self->map_offset);
-    }
-  else
-    {
-      length = (gsize) self->length_arg;
-      self->flags |= MMAP_MAP_ANONYMOUS;
-      self->map_offset = 0;
-      self->delta = 0;
-
-      if (self->flags & MMAP_MAP_SHARED)
-        {
-          /* A memfd instead of MAP_SHARED|MAP_ANONYMOUS: the same shmem
-           * pages, shared with fork children, but with a size that
-           * resize() can change without SIGBUS beyond the old end. */
-          self->anon_fd = memfd_create ("mmapobj", MFD_CLOEXEC);
-          if (self->anon_fd < 0)
-            {
-              int errsv = errno;
-              self->anon_fd = -1;
-              mmap_set_error_from_errno (error, errsv, "memfd_create");
-              goto fail;
-            }
-          if (ftruncate (self->anon_fd, (off_t) length) != 0)
-            {
-              int errsv = errno;
-              mmap_set_error_from_errno (error, errsv,
-                                         "ftruncate: anonymous map to %"
-                                         G_GSIZE_FORMAT " bytes", length);
-              goto fail;
-            }
-          self->map_fd = self->anon_fd;
-        }
-    }
-
-  /* The memfd is an implementation detail: flags keeps MAP_ANONYMOUS for
-   * callers, while mmap() gets a plain shared file mapping. */
-  self->map_flags = (int) self->flags;
-  if (self->anon_fd != -1)
-    self->map_flags &= ~MMAP_MAP_ANONYMOUS;
-
-  if (length > 0)
-    {
-      MmapMapSpec spec = map_spec (self);
-      int errsv = mmap_mapping_map (mapping, &spec, self->delta + length);
-
-      if (errsv != 0)
-        {
-          set_map_error (self, errsv, length, error);
-          goto fail;
-        }
-    }
-  self->mapping = g_steal_pointer (&mapping);
-  set_length (self, length);
-
-  /* Only the memfd and the tracked fd outlive init(). */
-  if (self->map_fd != self->anon_fd && self->map_fd != self->fd)
-    self->map_fd = -1;
-  if (own_fd != -1 && own_fd != self->fd)
-    close (own_fd);
-
-  return TRUE;
-
-fail:
-  if (own_fd != -1)
-    close (own_fd);
-  else if (self->fd != -1)
-    close (self->fd);
-  if (self->anon_fd != -1)
-    close (self->anon_fd);
-  self->fd = -1;
-  self->anon_fd = -1;
-  self->map_fd = -1;
-  return FALSE;
-}
-
-static gboolean
-mmap_object_initable_init (GInitable     *initable,
-                           GCancellable  *cancellable,
-                           GError       **error)
-{
-  MmapObject *self = MMAP_OBJECT (initable);
-  gboolean ret;
-
-  g_return_val_if_fail (MMAP_IS_OBJECT (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  g_mutex_lock (&self->lock);
-  if (self->initialized)
-    ret = TRUE;
-  else if (self->closed)
-    {
-      g_set_error (error, MMAP_ERROR, MMAP_ERROR_CLOSED,
-                   "init: mmap closed or invalid (closed before init)");
-      ret = FALSE;
-    }
-  else if (self->init_error != NULL)
-    {
-      g_propagate_error (error, g_error_copy (self->init_error));
-      ret = FALSE;
-    }
-  else
-    {
-      GError *local_error = NULL;
-
-      ret = mmap_object_init_locked (self, &local_error);
-      if (ret)
-        self->initialized = TRUE;
-      else
-        {
-          self->init_error = g_error_copy (local_error);
-          g_propagate_error (error, local_error);
-        }
-    }
-  g_mutex_unlock (&self->lock);
-
-  return ret;
-}
-
-static void
-mmap_object_initable_iface_init (GInitableIface *iface)
-{
-  iface->init = mmap_object_initable_init;
+  self->data = base != NULL ? base + self->delta : NULL;
 }
 
 /* ------------------------------------------------------------------ */
 /* GObject                                                            */
 
-static void
-close_locked (MmapObject *self)
+/* Drops the mapping and the file descriptors the object owns. */
+void
+mmap_object_release (MmapObject *self)
 {
   g_clear_pointer (&self->mapping, mmap_mapping_unref);
   self->data = NULL;
@@ -962,7 +417,6 @@ close_locked (MmapObject *self)
   self->fd = -1;
   self->anon_fd = -1;
   self->map_fd = -1;
-  self->closed = TRUE;
 }
 
 static void
@@ -970,7 +424,8 @@ mmap_object_finalize (GObject *object)
 {
   MmapObject *self = (MmapObject *)object;
 
-  close_locked (self);
+  mmap_object_release (self);
+  self->closed = TRUE;
   g_clear_error (&self->init_error);
   g_clear_pointer (&self->path, g_free);
   g_mutex_clear (&self->lock);
@@ -1166,7 +621,7 @@ mmap_object_class_init (MmapObjectClass *klass)
    * Since: 1.0
    */
   properties[PROP_PROT] =
-    g_param_spec_flags ("prot", NULL, NULL, MMAP_TYPE_PROT, RW, construct);
+    g_param_spec_flags ("prot", NULL, NULL, MMAP_TYPE_PROT, MMAP_PROT_RW, construct);
 
   /**
    * MmapObject:track-fd:
@@ -1189,7 +644,7 @@ mmap_object_init (MmapObject *self)
   g_mutex_init (&self->lock);
   self->fd_arg = -1;
   self->flags_arg = MMAP_MAP_SHARED;
-  self->prot_arg = RW;
+  self->prot_arg = MMAP_PROT_RW;
   self->access_arg = MMAP_ACCESS_DEFAULT;
   self->track_fd = TRUE;
   self->fd = -1;
@@ -1258,7 +713,7 @@ mmap_object_new (gint         fd,
                  goffset      offset,
                  GError     **error)
 {
-  return mmap_object_new_full (fd, length, MMAP_MAP_SHARED, RW, access,
+  return mmap_object_new_full (fd, length, MMAP_MAP_SHARED, MMAP_PROT_RW, access,
                                offset, TRUE, error);
 }
 
@@ -1327,7 +782,7 @@ MmapObject *
 mmap_object_new_anonymous (gsize    length,
                            GError **error)
 {
-  return mmap_object_new_full (-1, length, MMAP_MAP_SHARED, RW,
+  return mmap_object_new_full (-1, length, MMAP_MAP_SHARED, MMAP_PROT_RW,
                                MMAP_ACCESS_DEFAULT, 0, TRUE, error);
 }
 
@@ -1354,7 +809,7 @@ mmap_object_new_for_path (const char  *path,
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!check_enum_arguments (MMAP_MAP_SHARED, RW, access, error))
+  if (!check_enum_arguments (MMAP_MAP_SHARED, MMAP_PROT_RW, access, error))
     return NULL;
 
   return g_initable_new (MMAP_TYPE_OBJECT, NULL, error,
@@ -1362,6 +817,7 @@ mmap_object_new_for_path (const char  *path,
                          "access", access,
                          NULL);
 }
+
 
 /* ------------------------------------------------------------------ */
 /* Properties                                                         */
@@ -1388,10 +844,13 @@ mmap_object_close (MmapObject  *self,
   g_return_val_if_fail (MMAP_IS_OBJECT (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  g_mutex_lock (&self->lock);
-  was_closed = self->closed;
-  close_locked (self);
-  g_mutex_unlock (&self->lock);
+  {
+    g_auto(MmapChangeScope) scope = mmap_change_scope_enter (self);
+
+    was_closed = self->closed;
+    mmap_object_release (self);
+    self->closed = TRUE;
+  }
 
   if (!was_closed)
     {
@@ -1415,15 +874,13 @@ mmap_object_close (MmapObject  *self,
 gboolean
 mmap_object_get_closed (MmapObject *self)
 {
-  gboolean closed;
-
   g_return_val_if_fail (MMAP_IS_OBJECT (self), TRUE);
 
-  g_mutex_lock (&self->lock);
-  closed = self->closed;
-  g_mutex_unlock (&self->lock);
+  {
+    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
 
-  return closed;
+    return self->closed;
+  }
 }
 
 /**
@@ -1440,17 +897,15 @@ mmap_object_get_closed (MmapObject *self)
 gsize
 mmap_object_get_length (MmapObject *self)
 {
-  gsize length;
-
   g_return_val_if_fail (MMAP_IS_OBJECT (self), 0);
 
-  g_mutex_lock (&self->lock);
-  length = self->initialized ? self->length : (gsize) self->length_arg;
-  if (self->closed)
-    length = 0;
-  g_mutex_unlock (&self->lock);
+  {
+    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
 
-  return length;
+    if (self->closed)
+      return 0;
+    return self->initialized ? self->length : (gsize) self->length_arg;
+  }
 }
 
 /**
@@ -1487,15 +942,13 @@ mmap_object_get_offset (MmapObject *self)
 MmapAccess
 mmap_object_get_access (MmapObject *self)
 {
-  MmapAccess ret;
-
   g_return_val_if_fail (MMAP_IS_OBJECT (self), MMAP_ACCESS_DEFAULT);
 
-  g_mutex_lock (&self->lock);
-  ret = self->initialized ? self->access : self->access_arg;
-  g_mutex_unlock (&self->lock);
+  {
+    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
 
-  return ret;
+    return self->initialized ? self->access : self->access_arg;
+  }
 }
 
 /**
@@ -1511,15 +964,13 @@ mmap_object_get_access (MmapObject *self)
 MmapMapFlags
 mmap_object_get_flags (MmapObject *self)
 {
-  MmapMapFlags ret;
-
   g_return_val_if_fail (MMAP_IS_OBJECT (self), MMAP_MAP_NONE);
 
-  g_mutex_lock (&self->lock);
-  ret = self->initialized ? self->flags : self->flags_arg;
-  g_mutex_unlock (&self->lock);
+  {
+    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
 
-  return ret;
+    return self->initialized ? self->flags : self->flags_arg;
+  }
 }
 
 /**
@@ -1535,15 +986,13 @@ mmap_object_get_flags (MmapObject *self)
 MmapProt
 mmap_object_get_prot (MmapObject *self)
 {
-  MmapProt ret;
-
   g_return_val_if_fail (MMAP_IS_OBJECT (self), MMAP_PROT_NONE);
 
-  g_mutex_lock (&self->lock);
-  ret = self->initialized ? self->prot : self->prot_arg;
-  g_mutex_unlock (&self->lock);
+  {
+    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
 
-  return ret;
+    return self->initialized ? self->prot : self->prot_arg;
+  }
 }
 
 /**
@@ -1580,15 +1029,13 @@ mmap_object_get_track_fd (MmapObject *self)
 gint
 mmap_object_get_fd (MmapObject *self)
 {
-  gint fd;
-
   g_return_val_if_fail (MMAP_IS_OBJECT (self), -1);
 
-  g_mutex_lock (&self->lock);
-  fd = self->initialized || self->closed ? self->fd : self->fd_arg;
-  g_mutex_unlock (&self->lock);
+  {
+    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
 
-  return fd;
+    return self->initialized || self->closed ? self->fd : self->fd_arg;
+  }
 }
 
 /**
@@ -1613,29 +1060,6 @@ mmap_object_get_path (MmapObject *self)
 /* Searching                                                          */
 
 static gssize
-find_locked (MmapObject    *self,
-             const char    *op,
-             const guint8  *needle,
-             gsize          needle_len,
-             gssize         start_arg,
-             gssize         end_arg,
-             gboolean       reverse,
-             GError       **error)
-{
-  FindJob job = { self->data, clamp_bound (start_arg, self->length),
-                  clamp_bound (end_arg, self->length), needle, needle_len,
-                  reverse, -1 };
-
-  if (job.end < job.start)
-    return -1;
-  if (needle_len == 0)
-    return (gssize) (reverse ? job.end : job.start);
-  if (!guard_run (self, op, run_find, &job, error))
-    return -2;
-  return job.result;
-}
-
-static gssize
 find_common (MmapObject   *self,
              const char   *op,
              const guint8 *needle,
@@ -1646,26 +1070,26 @@ find_common (MmapObject   *self,
              gboolean      reverse,
              GError      **error)
 {
-  gssize ret = -2;
-
   g_return_val_if_fail (MMAP_IS_OBJECT (self), -2);
   g_return_val_if_fail (needle != NULL || needle_len == 0, -2);
   g_return_val_if_fail (error == NULL || *error == NULL, -2);
 
-  g_mutex_lock (&self->lock);
-  if (check_readable (self, op, error))
-    {
-      if (from_pos)
-        {
-          start = self->pos > G_MAXSSIZE ? G_MAXSSIZE : (gssize) self->pos;
-          end = G_MAXSSIZE;
-        }
-      ret = find_locked (self, op, needle, needle_len, start, end, reverse,
-                         error);
-    }
-  g_mutex_unlock (&self->lock);
+  {
+    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
 
-  return ret;
+    if (!check_readable (self, op, error))
+      return -2;
+    if (from_pos)
+      {
+        goffset pos = mmap_object_pos (self);
+
+        start = pos > G_MAXSSIZE ? G_MAXSSIZE : (gssize) pos;
+        end = G_MAXSSIZE;
+      }
+    return mmap_access_find (self, op, needle, needle_len,
+                             clamp_bound (start, self->length),
+                             clamp_bound (end, self->length), reverse, error);
+  }
 }
 
 /**
@@ -1823,51 +1247,43 @@ mmap_object_flush_range (MmapObject  *self,
                          gssize       size,
                          GError     **error)
 {
-  gboolean ret = FALSE;
+  int errsv;
 
   g_return_val_if_fail (MMAP_IS_OBJECT (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  g_mutex_lock (&self->lock);
-  if (!check_open (self, "flush", error))
-    goto out;
-
-  if (size == -1 && offset >= 0 && (guint64) offset <= self->length)
-    size = (gssize) (self->length - (gsize) offset);
-
-  if (offset < 0 || size < 0 || (guint64) offset > self->length
-      || self->length - (gsize) offset < (gsize) size)
-    {
-      g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
-                   "flush: values out of range: %" G_GSSIZE_FORMAT
-                   " bytes at offset %" G_GOFFSET_FORMAT " in a %"
-                   G_GSIZE_FORMAT "-byte map", size, offset, self->length);
-      goto out;
-    }
-
-  if (self->access == MMAP_ACCESS_READ || self->access == MMAP_ACCESS_COPY)
-    {
-      ret = TRUE;
-      goto out;
-    }
-
   {
-    int errsv = mmap_mapping_sync (self->mapping,
-                                   self->delta + (gsize) offset,
-                                   (gsize) size);
-    if (errsv != 0)
-      {
-        mmap_set_error_from_errno (error, errsv,
-                                   "msync: %" G_GSSIZE_FORMAT " bytes at "
-                                   "offset %" G_GOFFSET_FORMAT, size, offset);
-        goto out;
-      }
-  }
-  ret = TRUE;
+    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
 
-out:
-  g_mutex_unlock (&self->lock);
-  return ret;
+    if (!check_open (self, "flush", error))
+      return FALSE;
+
+    if (size == -1 && offset >= 0 && (guint64) offset <= self->length)
+      size = (gssize) (self->length - (gsize) offset);
+
+    if (offset < 0 || size < 0 || (guint64) offset > self->length
+        || self->length - (gsize) offset < (gsize) size)
+      {
+        g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
+                     "flush: values out of range: %" G_GSSIZE_FORMAT
+                     " bytes at offset %" G_GOFFSET_FORMAT " in a %"
+                     G_GSIZE_FORMAT "-byte map", size, offset, self->length);
+        return FALSE;
+      }
+
+    if (self->access == MMAP_ACCESS_READ || self->access == MMAP_ACCESS_COPY)
+      return TRUE;
+
+    errsv = mmap_mapping_sync (self->mapping, self->delta + (gsize) offset,
+                               (gsize) size);
+  }
+
+  if (errsv != 0)
+    return mmap_set_error_from_errno (error, errsv,
+                                      "msync: %" G_GSSIZE_FORMAT " bytes at "
+                                      "offset %" G_GOFFSET_FORMAT,
+                                      size, offset);
+  return TRUE;
 }
 
 /**
@@ -1888,6 +1304,70 @@ mmap_object_madvise (MmapObject  *self,
                      GError     **error)
 {
   return mmap_object_madvise_range (self, advice, 0, -1, error);
+}
+
+/* Checks the range and gives the advice; the caller holds a scope, a
+ * change scope for destructive advice. */
+static gboolean
+madvise_scoped (MmapObject  *self,
+                MmapAdvice   advice,
+                goffset      start,
+                gssize       length,
+                GError     **error)
+{
+  MmapAdviseScope scope = MMAP_ADVISE_WIDEN;
+  int errsv;
+
+  if (!check_open (self, "madvise", error)
+      || !check_enum_value (MMAP_TYPE_ADVICE, (int) advice, "madvise",
+                            "advice", error))
+    return FALSE;
+
+  if (start < 0 || (guint64) start >= self->length)
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
+                   "madvise: start %" G_GOFFSET_FORMAT " out of bounds of a %"
+                   G_GSIZE_FORMAT "-byte map", start, self->length);
+      return FALSE;
+    }
+  if (length == -1)
+    length = (gssize) (self->length - (gsize) start);
+  if (length < 0)
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
+                   "madvise: length %" G_GSSIZE_FORMAT " invalid", length);
+      return FALSE;
+    }
+  if (G_MAXSSIZE - start < length)
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_OVERFLOW,
+                   "madvise: length %" G_GSSIZE_FORMAT " too large", length);
+      return FALSE;
+    }
+  if ((gsize) length > self->length - (gsize) start)
+    length = (gssize) (self->length - (gsize) start);
+
+  if (advice_is_destructive (advice))
+    scope = (gsize) start + (gsize) length == self->length
+            && map_ends_backing (self)
+            ? MMAP_ADVISE_NARROW_TO_END : MMAP_ADVISE_NARROW;
+
+  errsv = mmap_mapping_advise (self->mapping, self->delta + (gsize) start,
+                               (gsize) length, (int) advice, scope);
+  if (errsv == EINVAL && advice_is_recent (advice))
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_NOT_SUPPORTED,
+                   "madvise: advice %d is not supported by this kernel "
+                   "or for this map", (int) advice);
+      return FALSE;
+    }
+  if (errsv != 0)
+    return mmap_set_error_from_errno (error, errsv,
+                                      "madvise: advice %d on %"
+                                      G_GSSIZE_FORMAT " bytes at %"
+                                      G_GOFFSET_FORMAT,
+                                      (int) advice, length, start);
+  return TRUE;
 }
 
 /**
@@ -1925,73 +1405,22 @@ mmap_object_madvise_range (MmapObject  *self,
                            gssize       length,
                            GError     **error)
 {
-  gboolean ret = FALSE;
-
   g_return_val_if_fail (MMAP_IS_OBJECT (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  g_mutex_lock (&self->lock);
-  if (!check_open (self, "madvise", error)
-      || !check_enum_value (MMAP_TYPE_ADVICE, (int) advice, "madvise",
-                            "advice", error))
-    goto out;
-
-  if (start < 0 || (guint64) start >= self->length)
+  /* Advice that discards changes the mapping: no reader may be looking. */
+  if (advice_is_destructive (advice))
     {
-      g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
-                   "madvise: start %" G_GOFFSET_FORMAT " out of bounds of a %"
-                   G_GSIZE_FORMAT "-byte map", start, self->length);
-      goto out;
+      g_auto(MmapChangeScope) scope = mmap_change_scope_enter (self);
+
+      return madvise_scoped (self, advice, start, length, error);
     }
-  if (length == -1)
-    length = (gssize) (self->length - (gsize) start);
-  if (length < 0)
+  else
     {
-      g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
-                   "madvise: length %" G_GSSIZE_FORMAT " invalid", length);
-      goto out;
+      g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
+
+      return madvise_scoped (self, advice, start, length, error);
     }
-  if (G_MAXSSIZE - start < length)
-    {
-      g_set_error (error, MMAP_ERROR, MMAP_ERROR_OVERFLOW,
-                   "madvise: length %" G_GSSIZE_FORMAT " too large", length);
-      goto out;
-    }
-  if ((gsize) length > self->length - (gsize) start)
-    length = (gssize) (self->length - (gsize) start);
-
-  {
-    MmapAdviseScope scope = MMAP_ADVISE_WIDEN;
-    int errsv;
-
-    if (advice_is_destructive (advice))
-      scope = (gsize) start + (gsize) length == self->length
-              && map_ends_backing (self)
-              ? MMAP_ADVISE_NARROW_TO_END : MMAP_ADVISE_NARROW;
-
-    errsv = mmap_mapping_advise (self->mapping, self->delta + (gsize) start,
-                                 (gsize) length, (int) advice, scope);
-    if (errsv == EINVAL && advice_is_recent (advice))
-      {
-        g_set_error (error, MMAP_ERROR, MMAP_ERROR_NOT_SUPPORTED,
-                     "madvise: advice %d is not supported by this kernel "
-                     "or for this map", (int) advice);
-        goto out;
-      }
-    if (errsv != 0)
-      {
-        mmap_set_error_from_errno (error, errsv,
-                                   "madvise: advice %d on %" G_GSSIZE_FORMAT
-                                   " bytes at %" G_GOFFSET_FORMAT,
-                                   (int) advice, length, start);
-        goto out;
-      }
-  }
-  ret = TRUE;
-
-out:
-  g_mutex_unlock (&self->lock);
-  return ret;
 }
 
 /**
@@ -2016,45 +1445,44 @@ mmap_object_move (MmapObject  *self,
                   gssize       count,
                   GError     **error)
 {
-  gboolean ret = FALSE;
-
   g_return_val_if_fail (MMAP_IS_OBJECT (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  g_mutex_lock (&self->lock);
-  if (!check_writable (self, "move", error)
-      || !check_readable (self, "move", error))
-    goto out;
+  {
+    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
 
-  if (dest < 0 || src < 0 || count < 0
-      || (guint64) dest > self->length || (guint64) src > self->length
-      || self->length - (gsize) dest < (gsize) count
-      || self->length - (gsize) src < (gsize) count)
-    {
-      g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
-                   "move: source %" G_GOFFSET_FORMAT ", destination %"
-                   G_GOFFSET_FORMAT ", or count %" G_GSSIZE_FORMAT
-                   " out of range of a %" G_GSIZE_FORMAT "-byte map",
-                   src, dest, count, self->length);
-      goto out;
-    }
+    if (!check_writable (self, "move", error)
+        || !check_readable (self, "move", error))
+      return FALSE;
 
-  ret = guard_copy (self, "move", map_at (self, dest), 1,
-                    map_at (self, src), 1, (gsize) count, TRUE, error);
+    if (dest < 0 || src < 0 || count < 0
+        || (guint64) dest > self->length || (guint64) src > self->length
+        || self->length - (gsize) dest < (gsize) count
+        || self->length - (gsize) src < (gsize) count)
+      {
+        g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
+                     "move: source %" G_GOFFSET_FORMAT ", destination %"
+                     G_GOFFSET_FORMAT ", or count %" G_GSSIZE_FORMAT
+                     " out of range of a %" G_GSIZE_FORMAT "-byte map",
+                     src, dest, count, self->length);
+        return FALSE;
+      }
 
-out:
-  g_mutex_unlock (&self->lock);
-  return ret;
+    return mmap_access_copy (self, "move", mmap_object_at (self, dest), 1,
+                             mmap_object_at (self, src), 1, (gsize) count,
+                             TRUE, error);
+  }
 }
 
 /* ------------------------------------------------------------------ */
 /* Stream-like reading                                                */
 
 static gsize
-remaining_locked (MmapObject *self)
+remaining (MmapObject *self)
 {
-  return (guint64) self->pos < self->length
-         ? self->length - (gsize) self->pos : 0;
+  goffset pos = mmap_object_pos (self);
+
+  return (guint64) pos < self->length ? self->length - (gsize) pos : 0;
 }
 
 /**
@@ -2076,24 +1504,23 @@ mmap_object_read (MmapObject  *self,
                   gssize       n,
                   GError     **error)
 {
-  GBytes *bytes = NULL;
+  g_autoptr(GMutexLocker) locker = NULL;
+  gsize count;
+  GBytes *bytes;
 
   g_return_val_if_fail (MMAP_IS_OBJECT (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  g_mutex_lock (&self->lock);
-  if (check_readable (self, "read", error))
-    {
-      gsize remaining = remaining_locked (self);
-      gsize count = n < 0 || (gsize) n > remaining ? remaining : (gsize) n;
+  locker = g_mutex_locker_new (&self->lock);
+  if (!check_readable (self, "read", error))
+    return NULL;
 
-      bytes = guard_dup (self, "read", map_at (self, self->pos), 1, count,
-                         error);
-      if (bytes != NULL)
-        self->pos += (goffset) count;
-    }
-  g_mutex_unlock (&self->lock);
-
+  count = n < 0 || (gsize) n > remaining (self) ? remaining (self) : (gsize) n;
+  bytes = mmap_access_dup (self, "read",
+                           mmap_object_at (self, mmap_object_pos (self)), 1,
+                           count, error);
+  if (bytes != NULL)
+    mmap_object_set_pos (self, mmap_object_pos (self) + (goffset) count);
   return bytes;
 }
 
@@ -2113,34 +1540,32 @@ gint
 mmap_object_read_byte (MmapObject  *self,
                        GError     **error)
 {
-  gint ret = -1;
+  g_autoptr(GMutexLocker) locker = NULL;
+  goffset pos;
+  guint8 byte;
 
   g_return_val_if_fail (MMAP_IS_OBJECT (self), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  g_mutex_lock (&self->lock);
-  if (check_readable (self, "read_byte", error))
+  locker = g_mutex_locker_new (&self->lock);
+  if (!check_readable (self, "read_byte", error))
+    return -1;
+
+  pos = mmap_object_pos (self);
+  if ((guint64) pos >= self->length)
     {
-      if ((guint64) self->pos >= self->length)
-        g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
-                     "read_byte: read byte out of range: position %"
-                     G_GOFFSET_FORMAT " in a %" G_GSIZE_FORMAT "-byte map",
-                     self->pos, self->length);
-      else
-        {
-          guint8 byte;
-
-          if (guard_copy (self, "read_byte", &byte, 1,
-                          map_at (self, self->pos), 1, 1, FALSE, error))
-            {
-              ret = byte;
-              self->pos++;
-            }
-        }
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
+                   "read_byte: read byte out of range: position %"
+                   G_GOFFSET_FORMAT " in a %" G_GSIZE_FORMAT "-byte map",
+                   pos, self->length);
+      return -1;
     }
-  g_mutex_unlock (&self->lock);
+  if (!mmap_access_copy (self, "read_byte", &byte, 1,
+                         mmap_object_at (self, pos), 1, 1, FALSE, error))
+    return -1;
 
-  return ret;
+  mmap_object_set_pos (self, pos + 1);
+  return byte;
 }
 
 /**
@@ -2160,25 +1585,25 @@ GBytes *
 mmap_object_readline (MmapObject  *self,
                       GError     **error)
 {
-  GBytes *bytes = NULL;
+  g_autoptr(GMutexLocker) locker = NULL;
+  goffset pos;
+  gsize count;
+  GBytes *bytes;
 
   g_return_val_if_fail (MMAP_IS_OBJECT (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  g_mutex_lock (&self->lock);
-  if (check_readable (self, "readline", error))
-    {
-      LineJob job = { map_at (self, self->pos), remaining_locked (self), 0 };
+  locker = g_mutex_locker_new (&self->lock);
+  if (!check_readable (self, "readline", error))
+    return NULL;
 
-      if (job.len == 0
-          || guard_run (self, "readline", run_line_length, &job, error))
-        bytes = guard_dup (self, "readline", job.start, 1, job.result,
-                           error);
-      if (bytes != NULL)
-        self->pos += (goffset) job.result;
-    }
-  g_mutex_unlock (&self->lock);
-
+  pos = mmap_object_pos (self);
+  if (!mmap_access_line_length (self, "readline", (gsize) pos, &count, error))
+    return NULL;
+  bytes = mmap_access_dup (self, "readline", mmap_object_at (self, pos), 1,
+                           count, error);
+  if (bytes != NULL)
+    mmap_object_set_pos (self, pos + (goffset) count);
   return bytes;
 }
 
@@ -2190,30 +1615,19 @@ truncate_file (int          fd,
                goffset      size,
                GError     **error)
 {
-  if (ftruncate (fd, (off_t) size) != 0)
-    {
-      int errsv = errno;
-      return mmap_set_error_from_errno (error, errsv,
-                                        "ftruncate: cannot set the file size "
-                                        "to %" G_GOFFSET_FORMAT, size);
-    }
-  return TRUE;
-}
+  int errsv = mmap_file_truncate (fd, size);
 
-/* Whether a failed fallocate() says the disk cannot hold the new size.
- * Other failures (no support in the file system, an fd not open for
- * writing, not a regular file) leave it to ftruncate() to decide. */
-static gboolean
-is_space_error (int errsv)
-{
-  return errsv == ENOSPC || errsv == EDQUOT || errsv == EFBIG
-         || errsv == EIO || errsv == EPERM;
+  if (errsv != 0)
+    return mmap_set_error_from_errno (error, errsv,
+                                      "ftruncate: cannot set the file size "
+                                      "to %" G_GOFFSET_FORMAT, size);
+  return TRUE;
 }
 
 /* Extends the file from old_size to new_size. A user's file gets its new
  * blocks reserved, so that a full disk fails here instead of faulting on
- * a later write; file systems that cannot reserve get a plain ftruncate(),
- * and so do the memfds behind anonymous maps, whose memory stays lazy. */
+ * a later write; the memfds behind anonymous maps do not, so their memory
+ * stays lazy. */
 static gboolean
 extend_file (int          fd,
              gboolean     reserve,
@@ -2221,32 +1635,15 @@ extend_file (int          fd,
              goffset      new_size,
              GError     **error)
 {
-  int ret = -1, errsv = 0;
+  const char *call = NULL;
+  int errsv = mmap_file_extend (fd, reserve, old_size, new_size, &call);
 
-  if (reserve)
-    {
-      do
-        ret = fallocate (fd, 0, (off_t) old_size,
-                         (off_t) (new_size - old_size));
-      while (ret != 0 && errno == EINTR);
-      errsv = ret != 0 ? errno : 0;
-    }
-
-  if (ret == 0)
-    return TRUE;
-
-  if (is_space_error (errsv))
-    {
-      /* Blocks it allocated past the old end go with the old size. */
-      (void) ftruncate (fd, (off_t) old_size);
-      return mmap_set_error_from_errno (error, errsv,
-                                        "fallocate: cannot extend the file "
-                                        "from %" G_GOFFSET_FORMAT " to %"
-                                        G_GOFFSET_FORMAT " bytes",
-                                        old_size, new_size);
-    }
-
-  return truncate_file (fd, new_size, error);
+  if (errsv != 0)
+    return mmap_set_error_from_errno (error, errsv,
+                                      "%s: cannot extend the file from %"
+                                      G_GOFFSET_FORMAT " to %" G_GOFFSET_FORMAT
+                                      " bytes", call, old_size, new_size);
+  return TRUE;
 }
 
 static gboolean
@@ -2304,7 +1701,7 @@ check_resizable (MmapObject  *self,
  * longer than its file.
  */
 static gboolean
-resize_locked (MmapObject  *self,
+resize_scoped (MmapObject  *self,
                gsize        new_size,
                GError     **error)
 {
@@ -2337,7 +1734,7 @@ resize_locked (MmapObject  *self,
         return FALSE;
     }
 
-  spec = map_spec (self);
+  spec = mmap_object_map_spec (self);
   if (new_size > old_size)
     {
       int errsv = mmap_mapping_grow (self->mapping, &spec,
@@ -2345,14 +1742,14 @@ resize_locked (MmapObject  *self,
       if (errsv != 0)
         {
           if (file_grows)
-            (void) ftruncate (file_fd, (off_t) old_file_size);
+            (void) mmap_file_truncate (file_fd, old_file_size);
           return mmap_set_error_from_errno (error, errsv,
                                             "mremap: cannot resize the map "
                                             "from %" G_GSIZE_FORMAT " to %"
                                             G_GSIZE_FORMAT " bytes",
                                             old_size, new_size);
         }
-      set_length (self, new_size);
+      mmap_object_set_length (self, new_size);
     }
 
   if (file_fd != -1 && target < old_file_size
@@ -2361,7 +1758,7 @@ resize_locked (MmapObject  *self,
       if (new_size > old_size)
         {
           mmap_mapping_shrink (self->mapping, self->delta + old_size);
-          set_length (self, old_size);
+          mmap_object_set_length (self, old_size);
         }
       return FALSE;
     }
@@ -2370,11 +1767,12 @@ resize_locked (MmapObject  *self,
     {
       mmap_mapping_shrink (self->mapping,
                            new_size == 0 ? 0 : self->delta + new_size);
-      set_length (self, new_size);
+      mmap_object_set_length (self, new_size);
     }
 
   return TRUE;
 }
+
 
 /**
  * mmap_object_resize:
@@ -2415,21 +1813,23 @@ mmap_object_resize (MmapObject  *self,
                     gsize        new_size,
                     GError     **error)
 {
-  gboolean ret;
   gsize old_size;
 
   g_return_val_if_fail (MMAP_IS_OBJECT (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  g_mutex_lock (&self->lock);
-  old_size = self->length;
-  ret = resize_locked (self, new_size, error);
-  g_mutex_unlock (&self->lock);
+  {
+    g_auto(MmapChangeScope) scope = mmap_change_scope_enter (self);
 
-  if (ret && old_size != new_size)
+    old_size = self->length;
+    if (!resize_scoped (self, new_size, error))
+      return FALSE;
+  }
+
+  if (old_size != new_size)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LENGTH]);
 
-  return ret;
+  return TRUE;
 }
 
 /* ------------------------------------------------------------------ */
@@ -2458,15 +1858,15 @@ mmap_object_seek (MmapObject  *self,
                   GSeekType    whence,
                   GError     **error)
 {
-  goffset ret = -1;
+  g_autoptr(GMutexLocker) locker = NULL;
   goffset base;
 
   g_return_val_if_fail (MMAP_IS_OBJECT (self), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  g_mutex_lock (&self->lock);
+  locker = g_mutex_locker_new (&self->lock);
   if (!check_open (self, "seek", error))
-    goto out;
+    return -1;
 
   switch ((int) whence)
     {
@@ -2474,7 +1874,7 @@ mmap_object_seek (MmapObject  *self,
       base = 0;
       break;
     case G_SEEK_CUR:
-      base = self->pos;
+      base = mmap_object_pos (self);
       break;
     case G_SEEK_END:
       base = (goffset) self->length;
@@ -2482,7 +1882,7 @@ mmap_object_seek (MmapObject  *self,
     default:
       g_set_error (error, MMAP_ERROR, MMAP_ERROR_INVALID_ARGUMENT,
                    "seek: unknown seek type %d", (int) whence);
-      goto out;
+      return -1;
     }
 
   if ((pos > 0 && base > G_MAXINT64 - pos)
@@ -2492,15 +1892,11 @@ mmap_object_seek (MmapObject  *self,
                    "seek: seek out of range: %" G_GOFFSET_FORMAT
                    " from %" G_GOFFSET_FORMAT " in a %" G_GSIZE_FORMAT
                    "-byte map", pos, base, self->length);
-      goto out;
+      return -1;
     }
 
-  self->pos = base + pos;
-  ret = self->pos;
-
-out:
-  g_mutex_unlock (&self->lock);
-  return ret;
+  mmap_object_set_pos (self, base + pos);
+  return base + pos;
 }
 
 /**
@@ -2538,17 +1934,16 @@ goffset
 mmap_object_tell (MmapObject  *self,
                   GError     **error)
 {
-  goffset ret = -1;
-
   g_return_val_if_fail (MMAP_IS_OBJECT (self), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  g_mutex_lock (&self->lock);
-  if (check_open (self, "tell", error))
-    ret = self->pos;
-  g_mutex_unlock (&self->lock);
+  {
+    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
 
-  return ret;
+    if (!check_open (self, "tell", error))
+      return -1;
+    return mmap_object_pos (self);
+  }
 }
 
 /**
@@ -2569,33 +1964,31 @@ goffset
 mmap_object_size (MmapObject  *self,
                   GError     **error)
 {
-  goffset ret = -1;
   struct stat st;
 
   g_return_val_if_fail (MMAP_IS_OBJECT (self), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  g_mutex_lock (&self->lock);
-  if (!check_open (self, "size", error))
-    goto out;
-  if (self->fd == -1)
-    {
-      g_set_error (error, MMAP_ERROR, MMAP_ERROR_NO_TRACKED_FD,
-                   "size: the map keeps no file descriptor (%s)",
-                   self->track_fd ? "anonymous map" : "trackfd=False");
-      goto out;
-    }
-  if (fstat (self->fd, &st) != 0)
-    {
-      int errsv = errno;
-      mmap_set_error_from_errno (error, errsv, "fstat: fd %d", self->fd);
-      goto out;
-    }
-  ret = st.st_size;
+  {
+    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
 
-out:
-  g_mutex_unlock (&self->lock);
-  return ret;
+    if (!check_open (self, "size", error))
+      return -1;
+    if (self->fd == -1)
+      {
+        g_set_error (error, MMAP_ERROR, MMAP_ERROR_NO_TRACKED_FD,
+                     "size: the map keeps no file descriptor (%s)",
+                     self->track_fd ? "anonymous map" : "trackfd=False");
+        return -1;
+      }
+    if (fstat (self->fd, &st) != 0)
+      {
+        int errsv = errno;
+        mmap_set_error_from_errno (error, errsv, "fstat: fd %d", self->fd);
+        return -1;
+      }
+    return st.st_size;
+  }
 }
 
 /* ------------------------------------------------------------------ */
@@ -2630,36 +2023,33 @@ mmap_object_write (MmapObject    *self,
                    gsize          len,
                    GError       **error)
 {
-  gssize ret = -1;
+  g_autoptr(GMutexLocker) locker = NULL;
+  goffset pos;
 
   g_return_val_if_fail (MMAP_IS_OBJECT (self), -1);
   g_return_val_if_fail (data != NULL || len == 0, -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  g_mutex_lock (&self->lock);
+  locker = g_mutex_locker_new (&self->lock);
   if (!check_writable (self, "write", error))
-    goto out;
+    return -1;
 
-  if ((guint64) self->pos > self->length
-      || self->length - (gsize) self->pos < len)
+  pos = mmap_object_pos (self);
+  if ((guint64) pos > self->length || self->length - (gsize) pos < len)
     {
       g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
                    "write: data out of range: %" G_GSIZE_FORMAT " bytes at "
                    "position %" G_GOFFSET_FORMAT " do not fit in a %"
-                   G_GSIZE_FORMAT "-byte map", len, self->pos, self->length);
-      goto out;
+                   G_GSIZE_FORMAT "-byte map", len, pos, self->length);
+      return -1;
     }
 
-  if (guard_copy (self, "write", map_at (self, self->pos), 1, data, 1, len,
-                  TRUE, error))
-    {
-      self->pos += (goffset) len;
-      ret = (gssize) len;
-    }
+  if (!mmap_access_copy (self, "write", mmap_object_at (self, pos), 1, data, 1,
+                         len, TRUE, error))
+    return -1;
 
-out:
-  g_mutex_unlock (&self->lock);
-  return ret;
+  mmap_object_set_pos (self, pos + (goffset) len);
+  return (gssize) len;
 }
 
 /**
@@ -2706,54 +2096,35 @@ mmap_object_write_byte (MmapObject  *self,
                         guint8       byte,
                         GError     **error)
 {
-  gboolean ret = FALSE;
+  g_autoptr(GMutexLocker) locker = NULL;
+  goffset pos;
 
   g_return_val_if_fail (MMAP_IS_OBJECT (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  g_mutex_lock (&self->lock);
-  if (check_writable (self, "write_byte", error))
-    {
-      if ((guint64) self->pos >= self->length)
-        g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
-                     "write_byte: write byte out of range: position %"
-                     G_GOFFSET_FORMAT " in a %" G_GSIZE_FORMAT "-byte map",
-                     self->pos, self->length);
-      else if (guard_copy (self, "write_byte", map_at (self, self->pos), 1,
-                           &byte, 1, 1, TRUE, error))
-        {
-          self->pos++;
-          ret = TRUE;
-        }
-    }
-  g_mutex_unlock (&self->lock);
+  locker = g_mutex_locker_new (&self->lock);
+  if (!check_writable (self, "write_byte", error))
+    return FALSE;
 
-  return ret;
+  pos = mmap_object_pos (self);
+  if ((guint64) pos >= self->length)
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
+                   "write_byte: write byte out of range: position %"
+                   G_GOFFSET_FORMAT " in a %" G_GSIZE_FORMAT "-byte map",
+                   pos, self->length);
+      return FALSE;
+    }
+  if (!mmap_access_copy (self, "write_byte", mmap_object_at (self, pos), 1,
+                         &byte, 1, 1, TRUE, error))
+    return FALSE;
+
+  mmap_object_set_pos (self, pos + 1);
+  return TRUE;
 }
 
 /* ------------------------------------------------------------------ */
 /* Indexing and slicing                                               */
-
-static gboolean
-normalize_index (MmapObject  *self,
-                 const char  *op,
-                 gssize      *index,
-                 GError     **error)
-{
-  gssize i = *index;
-
-  if (i < 0)
-    i += (gssize) self->length;
-  if (i < 0 || (gsize) i >= self->length)
-    {
-      g_set_error (error, MMAP_ERROR, MMAP_ERROR_INDEX_OUT_OF_RANGE,
-                   "%s: mmap index %" G_GSSIZE_FORMAT " out of range of a %"
-                   G_GSIZE_FORMAT "-byte map", op, *index, self->length);
-      return FALSE;
-    }
-  *index = i;
-  return TRUE;
-}
 
 /**
  * mmap_object_get_byte:
@@ -2772,24 +2143,22 @@ mmap_object_get_byte (MmapObject  *self,
                       gssize       index,
                       GError     **error)
 {
-  gint ret = -1;
+  guint8 byte;
 
   g_return_val_if_fail (MMAP_IS_OBJECT (self), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  g_mutex_lock (&self->lock);
-  if (check_readable (self, "get_byte", error)
-      && normalize_index (self, "get_byte", &index, error))
-    {
-      guint8 byte;
+  {
+    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
 
-      if (guard_copy (self, "get_byte", &byte, 1, map_at (self, index), 1, 1,
-                      FALSE, error))
-        ret = byte;
-    }
-  g_mutex_unlock (&self->lock);
-
-  return ret;
+    if (!check_readable (self, "get_byte", error)
+        || !normalize_index (self, "get_byte", &index, error)
+        || !mmap_access_copy (self, "get_byte", &byte, 1,
+                              mmap_object_at (self, index), 1, 1, FALSE,
+                              error))
+      return -1;
+    return byte;
+  }
 }
 
 /**
@@ -2812,36 +2181,17 @@ mmap_object_set_byte (MmapObject  *self,
                       guint8       value,
                       GError     **error)
 {
-  gboolean ret = FALSE;
-
   g_return_val_if_fail (MMAP_IS_OBJECT (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  g_mutex_lock (&self->lock);
-  if (check_writable (self, "set_byte", error)
-      && normalize_index (self, "set_byte", &index, error))
-    ret = guard_copy (self, "set_byte", map_at (self, index), 1, &value, 1, 1,
-                      TRUE, error);
-  g_mutex_unlock (&self->lock);
+  {
+    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
 
-  return ret;
-}
-
-static gboolean
-check_step (gssize      *step,
-            const char  *op,
-            GError     **error)
-{
-  if (*step == 0)
-    {
-      g_set_error (error, MMAP_ERROR, MMAP_ERROR_INVALID_ARGUMENT,
-                   "%s: slice step cannot be zero", op);
-      return FALSE;
-    }
-  /* As PySlice_Unpack: -step must not overflow. */
-  if (*step < -G_MAXSSIZE)
-    *step = -G_MAXSSIZE;
-  return TRUE;
+    return check_writable (self, "set_byte", error)
+           && normalize_index (self, "set_byte", &index, error)
+           && mmap_access_copy (self, "set_byte", mmap_object_at (self, index),
+                                1, &value, 1, 1, TRUE, error);
+  }
 }
 
 /**
@@ -2870,23 +2220,22 @@ mmap_object_get_slice (MmapObject  *self,
                        gssize       step,
                        GError     **error)
 {
-  GBytes *bytes = NULL;
+  gsize count;
 
   g_return_val_if_fail (MMAP_IS_OBJECT (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  g_mutex_lock (&self->lock);
-  if (check_readable (self, "get_slice", error)
-      && check_step (&step, "get_slice", error))
-    {
-      gsize count = adjust_slice (self->length, &start, &stop, step);
+  {
+    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
 
-      bytes = guard_dup (self, "get_slice", map_at (self, start), step, count,
-                         error);
-    }
-  g_mutex_unlock (&self->lock);
+    if (!check_readable (self, "get_slice", error)
+        || !check_step (&step, "get_slice", error))
+      return NULL;
 
-  return bytes;
+    count = adjust_slice (self->length, &start, &stop, step);
+    return mmap_access_dup (self, "get_slice", mmap_object_at (self, start),
+                            step, count, error);
+  }
 }
 
 /**
@@ -2919,32 +2268,31 @@ mmap_object_set_slice (MmapObject    *self,
                        gsize          len,
                        GError       **error)
 {
-  gboolean ret = FALSE;
+  gsize count;
 
   g_return_val_if_fail (MMAP_IS_OBJECT (self), FALSE);
   g_return_val_if_fail (data != NULL || len == 0, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  g_mutex_lock (&self->lock);
-  if (check_writable (self, "set_slice", error)
-      && check_step (&step, "set_slice", error))
-    {
-      gsize count = adjust_slice (self->length, &start, &stop, step);
+  {
+    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
 
-      if (count != len)
-        {
-          g_set_error (error, MMAP_ERROR, MMAP_ERROR_WRONG_SIZE,
-                       "set_slice: mmap slice assignment is wrong size: "
-                       "%" G_GSIZE_FORMAT " bytes for a slice of %"
-                       G_GSIZE_FORMAT, len, count);
-        }
-      else
-        ret = guard_copy (self, "set_slice", map_at (self, start), step, data,
-                          1, count, TRUE, error);
-    }
-  g_mutex_unlock (&self->lock);
+    if (!check_writable (self, "set_slice", error)
+        || !check_step (&step, "set_slice", error))
+      return FALSE;
 
-  return ret;
+    count = adjust_slice (self->length, &start, &stop, step);
+    if (count != len)
+      {
+        g_set_error (error, MMAP_ERROR, MMAP_ERROR_WRONG_SIZE,
+                     "set_slice: mmap slice assignment is wrong size: "
+                     "%" G_GSIZE_FORMAT " bytes for a slice of %"
+                     G_GSIZE_FORMAT, len, count);
+        return FALSE;
+      }
+    return mmap_access_copy (self, "set_slice", mmap_object_at (self, start),
+                             step, data, 1, count, TRUE, error);
+  }
 }
 
 /* ------------------------------------------------------------------ */
@@ -2986,33 +2334,30 @@ mmap_object_view (MmapObject  *self,
                   gssize       length,
                   GError     **error)
 {
-  GBytes *bytes = NULL;
-
   g_return_val_if_fail (MMAP_IS_OBJECT (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  g_mutex_lock (&self->lock);
-  if (!check_readable (self, "view", error))
-    goto out;
+  {
+    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
 
-  if (offset <= self->length && length == -1)
-    length = (gssize) (self->length - offset);
-  if (offset > self->length || length < 0
-      || self->length - offset < (gsize) length)
-    {
-      g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
-                   "view: %" G_GSSIZE_FORMAT " bytes at offset %"
-                   G_GSIZE_FORMAT " do not fit in a %" G_GSIZE_FORMAT
-                   "-byte map", length, offset, self->length);
-      goto out;
-    }
+    if (!check_readable (self, "view", error))
+      return NULL;
 
-  bytes = mmap_mapping_new_view (self->mapping, map_at (self, offset),
-                                 (gsize) length);
+    if (offset <= self->length && length == -1)
+      length = (gssize) (self->length - offset);
+    if (offset > self->length || length < 0
+        || self->length - offset < (gsize) length)
+      {
+        g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
+                     "view: %" G_GSSIZE_FORMAT " bytes at offset %"
+                     G_GSIZE_FORMAT " do not fit in a %" G_GSIZE_FORMAT
+                     "-byte map", length, offset, self->length);
+        return NULL;
+      }
 
-out:
-  g_mutex_unlock (&self->lock);
-  return bytes;
+    return mmap_mapping_new_view (self->mapping, mmap_object_at (self, offset),
+                                  (gsize) length);
+  }
 }
 
 /**
@@ -3029,16 +2374,14 @@ out:
 guint
 mmap_object_get_n_views (MmapObject *self)
 {
-  guint n = 0;
-
   g_return_val_if_fail (MMAP_IS_OBJECT (self), 0);
 
-  g_mutex_lock (&self->lock);
-  if (self->mapping != NULL)   /* NULL before init and once closed */
-    n = mmap_mapping_n_extra (self->mapping);
-  g_mutex_unlock (&self->lock);
+  {
+    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
 
-  return n;
+    /* No mapping before init and once closed. */
+    return self->mapping != NULL ? mmap_mapping_n_extra (self->mapping) : 0;
+  }
 }
 
 /**
@@ -3056,22 +2399,19 @@ mmap_object_get_n_views (MmapObject *self)
 char *
 mmap_object_to_string (MmapObject *self)
 {
-  char *ret;
-
   g_return_val_if_fail (MMAP_IS_OBJECT (self), NULL);
 
-  g_mutex_lock (&self->lock);
-  if (self->closed)
-    ret = g_strdup ("<Mmap.Object closed=True>");
-  else if (!self->initialized)
-    ret = g_strdup ("<Mmap.Object uninitialized>");
-  else
-    ret = g_strdup_printf ("<Mmap.Object closed=False, access=%s, length=%"
-                           G_GSIZE_FORMAT ", pos=%" G_GOFFSET_FORMAT
-                           ", offset=%" G_GOFFSET_FORMAT ">",
-                           access_name (self->access), self->length,
-                           self->pos, self->offset);
-  g_mutex_unlock (&self->lock);
+  {
+    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
 
-  return ret;
+    if (self->closed)
+      return g_strdup ("<Mmap.Object closed=True>");
+    if (!self->initialized)
+      return g_strdup ("<Mmap.Object uninitialized>");
+    return g_strdup_printf ("<Mmap.Object closed=False, access=%s, length=%"
+                            G_GSIZE_FORMAT ", pos=%" G_GOFFSET_FORMAT
+                            ", offset=%" G_GOFFSET_FORMAT ">",
+                            mmap_access_name (self->access), self->length,
+                            mmap_object_pos (self), self->offset);
+  }
 }

@@ -1,0 +1,176 @@
+/* mmap-object-private.h: MmapObject's state and the helpers its units share
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The object is spread over a few units:
+ *
+ *   mmap-object.c   the class, its properties and the public methods
+ *   mmap-init.c     GInitable: arguments, and mapping each kind of backing
+ *   mmap-access.c   guarded copies, searches and line scans of the map
+ *   mmap-mapping.c  the system calls on the mapping and on its file
+ *   mmap-slice.c    Python's index and slice arithmetic
+ *   mmap-readers.c  the gate that lets readers run without a lock
+ *   mmap-guard.c    SIGBUS recovery
+ *
+ * Concurrency. Three kinds of call:
+ *
+ * - Readers (index, slice, find, view, the getters, flush, hints) pass the
+ *   readers' gate (MmapReadScope): no lock, no shared write.
+ * - Calls that move the position (read, readline, write, seek, …) hold
+ *   the mutex (g_autoptr (GMutexLocker)).
+ * - Calls that change the mapping (init, resize, close, advice that
+ *   discards) hold the mutex and close the gate (MmapChangeScope), so no
+ *   reader sees the mapping while it changes.
+ *
+ * The fields under "State" change only inside a change scope; any scope
+ * may read them. The position is changed under the mutex and read
+ * atomically anywhere.
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "mmap-enum-types.h"
+#include "mmap-error.h"
+#include "mmap-mapping-private.h"
+#include "mmap-object.h"
+#include "mmap-readers-private.h"
+
+G_BEGIN_DECLS
+
+#define MMAP_PROT_RW (MMAP_PROT_READ | MMAP_PROT_WRITE)
+
+struct _MmapObject
+{
+  GObject       parent_instance;
+
+  GMutex        lock;
+  MmapReaders   readers;
+
+  /* Construct-only arguments, as given. */
+  int           fd_arg;
+  guint64       length_arg;
+  MmapMapFlags  flags_arg;
+  MmapProt      prot_arg;
+  MmapAccess    access_arg;
+  goffset       offset;
+  gboolean      track_fd;
+  char         *path;
+
+  /* State, valid once initialized. */
+  guint         initialized : 1;
+  guint         closed : 1;
+  GError       *init_error;
+  MmapAccess    access;     /* effective */
+  MmapMapFlags  flags;      /* effective, as reported */
+  int           map_flags;  /* as given to mmap() */
+  MmapProt      prot;       /* effective */
+  int           fd;         /* the tracked fd (dup or opened), or -1 */
+  int           anon_fd;    /* memfd behind a shared anonymous map, or -1 */
+  int           map_fd;     /* the fd mmap() is called with, or -1 */
+  goffset       map_offset; /* page-aligned file offset given to mmap() */
+  gsize         delta;      /* offset - map_offset */
+  MmapMapping  *mapping;    /* NULL until initialised and once closed */
+  guint8       *data;       /* first byte of the map; NULL when empty */
+  gsize         length;
+
+  goffset       pos;        /* atomic */
+};
+
+/* A reader's pass through the gate, or the mutex while the gate is
+ * closed. */
+typedef struct
+{
+  MmapObject *self;
+  gboolean    locked;
+} MmapReadScope;
+
+static inline MmapReadScope
+mmap_read_scope_enter (MmapObject *self)
+{
+  MmapReadScope scope = { self, FALSE };
+
+  if (G_UNLIKELY (!mmap_readers_enter (&self->readers)))
+    {
+      g_mutex_lock (&self->lock);
+      scope.locked = TRUE;
+    }
+  return scope;
+}
+
+static inline void
+mmap_read_scope_leave (MmapReadScope *scope)
+{
+  if (scope->self == NULL)
+    return;
+  if (scope->locked)
+    g_mutex_unlock (&scope->self->lock);
+  else
+    mmap_readers_leave ();
+  scope->self = NULL;
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MmapReadScope, mmap_read_scope_leave)
+
+/* The mutex, with the readers' gate closed. */
+typedef struct
+{
+  MmapObject *self;
+} MmapChangeScope;
+
+static inline MmapChangeScope
+mmap_change_scope_enter (MmapObject *self)
+{
+  MmapChangeScope scope = { self };
+
+  g_mutex_lock (&self->lock);
+  mmap_readers_block (&self->readers);
+  return scope;
+}
+
+static inline void
+mmap_change_scope_leave (MmapChangeScope *scope)
+{
+  if (scope->self == NULL)
+    return;
+  mmap_readers_open (&scope->self->readers);
+  g_mutex_unlock (&scope->self->lock);
+  scope->self = NULL;
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MmapChangeScope, mmap_change_scope_leave)
+
+static inline goffset
+mmap_object_pos (MmapObject *self)
+{
+  return __atomic_load_n (&self->pos, __ATOMIC_RELAXED);
+}
+
+static inline void
+mmap_object_set_pos (MmapObject *self,
+                     goffset     pos)
+{
+  __atomic_store_n (&self->pos, pos, __ATOMIC_RELAXED);
+}
+
+/* The address of byte @offset of the map. An empty map has no memory, and
+ * every count used with it is 0: no pointer arithmetic on NULL then. */
+static inline guint8 *
+mmap_object_at (MmapObject *self,
+                gsize       offset)
+{
+  return self->data != NULL ? self->data + offset : NULL;
+}
+
+/* mmap-object.c */
+const char  *mmap_access_name          (MmapAccess    access);
+void         mmap_object_set_length    (MmapObject   *self,
+                                        gsize         length);
+MmapMapSpec  mmap_object_map_spec      (MmapObject   *self);
+void         mmap_object_release       (MmapObject   *self);
+
+/* mmap-init.c */
+void         mmap_object_initable_iface_init (GInitableIface *iface);
+
+G_END_DECLS
