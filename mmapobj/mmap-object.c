@@ -1525,6 +1525,49 @@ mmap_object_read (MmapObject  *self,
 }
 
 /**
+ * mmap_object_read_into: (skip)
+ * @self: a map
+ * @buffer: (array length=count): where to copy the bytes
+ * @count: the size of @buffer
+ * @error: return location for a #GError
+ *
+ * Copies up to @count bytes from the current position into @buffer and
+ * advances the position by as many: [method@Mmap.Object.read] without the
+ * [struct@GLib.Bytes], for C callers and language bindings that copy
+ * straight into an object of their own.
+ *
+ * Returns: the number of bytes copied (0 at the end of the map), or -1
+ *   with @error set
+ *
+ * Since: 1.0
+ */
+gssize
+mmap_object_read_into (MmapObject  *self,
+                       guint8      *buffer,
+                       gsize        count,
+                       GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  goffset pos;
+
+  g_return_val_if_fail (MMAP_IS_OBJECT (self), -1);
+  g_return_val_if_fail (buffer != NULL || count == 0, -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  locker = g_mutex_locker_new (&self->lock);
+  if (!check_readable (self, "read", error))
+    return -1;
+
+  pos = mmap_object_pos (self);
+  count = MIN (count, remaining (self));
+  if (!mmap_access_copy (self, "read", buffer, 1, mmap_object_at (self, pos),
+                         1, count, FALSE, error))
+    return -1;
+  mmap_object_set_pos (self, pos + (goffset) count);
+  return (gssize) count;
+}
+
+/**
  * mmap_object_read_byte:
  * @self: a map
  * @error: return location for a #GError
@@ -1605,6 +1648,53 @@ mmap_object_readline (MmapObject  *self,
   if (bytes != NULL)
     mmap_object_set_pos (self, pos + (goffset) count);
   return bytes;
+}
+
+/**
+ * mmap_object_readline_into: (skip)
+ * @self: a map
+ * @buffer: (array length=count): where to copy the line
+ * @count: the size of @buffer
+ * @error: return location for a #GError
+ *
+ * Copies the line that starts at the current position, its newline
+ * included, into @buffer, or its first @count bytes if it is longer, and
+ * advances the position by what it copied: [method@Mmap.Object.readline]
+ * without the [struct@GLib.Bytes]. A result of @count with no newline at
+ * its end means the line goes on.
+ *
+ * Returns: the number of bytes copied (0 at the end of the map), or -1
+ *   with @error set
+ *
+ * Since: 1.0
+ */
+gssize
+mmap_object_readline_into (MmapObject  *self,
+                           guint8      *buffer,
+                           gsize        count,
+                           GError     **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  goffset pos;
+  gsize line;
+
+  g_return_val_if_fail (MMAP_IS_OBJECT (self), -1);
+  g_return_val_if_fail (buffer != NULL || count == 0, -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  locker = g_mutex_locker_new (&self->lock);
+  if (!check_readable (self, "readline", error))
+    return -1;
+
+  pos = mmap_object_pos (self);
+  if (!mmap_access_line_length (self, "readline", (gsize) pos, &line, error))
+    return -1;
+  count = MIN (count, line);
+  if (!mmap_access_copy (self, "readline", buffer, 1,
+                         mmap_object_at (self, pos), 1, count, FALSE, error))
+    return -1;
+  mmap_object_set_pos (self, pos + (goffset) count);
+  return (gssize) count;
 }
 
 /* ------------------------------------------------------------------ */
@@ -2235,6 +2325,62 @@ mmap_object_get_slice (MmapObject  *self,
     count = adjust_slice (self->length, &start, &stop, step);
     return mmap_access_dup (self, "get_slice", mmap_object_at (self, start),
                             step, count, error);
+  }
+}
+
+/**
+ * mmap_object_get_slice_into: (skip)
+ * @self: a map
+ * @start: the first index; negative values count from the end
+ * @stop: the index to stop before; negative values count from the end
+ * @step: the distance between indices; negative steps go backwards
+ * @buffer: (array length=count): where to copy the slice
+ * @count: the size of @buffer
+ * @error: return location for a #GError
+ *
+ * Copies `m[start:stop:step]` into @buffer: [method@Mmap.Object.get_slice]
+ * without the [struct@GLib.Bytes]. A @buffer shorter than the slice fails
+ * with %MMAP_ERROR_WRONG_SIZE and copies nothing.
+ *
+ * Returns: the length of the slice, or -1 with @error set
+ *
+ * Since: 1.0
+ */
+gssize
+mmap_object_get_slice_into (MmapObject  *self,
+                            gssize       start,
+                            gssize       stop,
+                            gssize       step,
+                            guint8      *buffer,
+                            gsize        count,
+                            GError     **error)
+{
+  gsize n;
+
+  g_return_val_if_fail (MMAP_IS_OBJECT (self), -1);
+  g_return_val_if_fail (buffer != NULL || count == 0, -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  {
+    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
+
+    if (!check_readable (self, "get_slice", error)
+        || !check_step (&step, "get_slice", error))
+      return -1;
+
+    n = adjust_slice (self->length, &start, &stop, step);
+    if (n > count)
+      {
+        g_set_error (error, MMAP_ERROR, MMAP_ERROR_WRONG_SIZE,
+                     "get_slice: a buffer of %" G_GSIZE_FORMAT " bytes is "
+                     "too small for a slice of %" G_GSIZE_FORMAT, count, n);
+        return -1;
+      }
+    if (!mmap_access_copy (self, "get_slice", buffer, 1,
+                           mmap_object_at (self, start), step, n, FALSE,
+                           error))
+      return -1;
+    return (gssize) n;
   }
 }
 

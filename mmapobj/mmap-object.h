@@ -133,6 +133,16 @@ gint          mmap_object_read_byte            (MmapObject       *self,
 MMAP_AVAILABLE_IN_ALL
 GBytes       *mmap_object_readline             (MmapObject       *self,
                                                 GError          **error);
+MMAP_AVAILABLE_IN_ALL
+gssize        mmap_object_read_into            (MmapObject       *self,
+                                                guint8           *buffer,
+                                                gsize             count,
+                                                GError          **error);
+MMAP_AVAILABLE_IN_ALL
+gssize        mmap_object_readline_into        (MmapObject       *self,
+                                                guint8           *buffer,
+                                                gsize             count,
+                                                GError          **error);
 
 MMAP_AVAILABLE_IN_ALL
 gboolean      mmap_object_resize               (MmapObject       *self,
@@ -181,6 +191,14 @@ GBytes       *mmap_object_get_slice            (MmapObject       *self,
                                                 gssize            start,
                                                 gssize            stop,
                                                 gssize            step,
+                                                GError          **error);
+MMAP_AVAILABLE_IN_ALL
+gssize        mmap_object_get_slice_into       (MmapObject       *self,
+                                                gssize            start,
+                                                gssize            stop,
+                                                gssize            step,
+                                                guint8           *buffer,
+                                                gsize             count,
                                                 GError          **error);
 MMAP_AVAILABLE_IN_ALL
 gboolean      mmap_object_set_slice            (MmapObject       *self,
