@@ -19,7 +19,8 @@ G_BEGIN_DECLS
  * MMAP_ERROR:
  *
  * The error domain of libmmapobj: errors in it carry an [enum@Mmap.Error]
- * code. Failed system calls are reported in `G_IO_ERROR` instead.
+ * code. Failed system calls are reported in `G_IO_ERROR` instead;
+ * [func@Mmap.Error.get_errno] gives their errno.
  *
  * Since: 1.0
  */
@@ -80,6 +81,8 @@ typedef enum
 } MmapError;
 
 MMAP_AVAILABLE_IN_ALL
-GQuark mmap_error_quark (void);
+GQuark mmap_error_quark     (void);
+MMAP_AVAILABLE_IN_1_0
+int    mmap_error_get_errno (const GError *error);
 
 G_END_DECLS

@@ -1,5 +1,16 @@
 /* mmap-guard-private.h: memory access that survives SIGBUS
  *
+ * Two ways to touch memory that may fault (a file truncated under a map,
+ * an I/O error):
+ *
+ * - mmap_guard_load_byte(), mmap_guard_store_byte(), mmap_guard_copy():
+ *   single accesses and plain copies. On x86-64 they cost about what the
+ *   access itself costs: a fault resumes the routine at a fixup (see
+ *   mmap-guard-x86_64.S); nothing is set up per call.
+ * - mmap_guard_run(): any function (memmem, memchr, strided loops) under a
+ *   sigsetjmp frame, for bulk work where a few nanoseconds per call do not
+ *   matter.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
@@ -23,5 +34,31 @@ MmapGuardResult mmap_guard_run (MmapGuardFunc  func,
                                 gpointer       data,
                                 const void    *region,
                                 gsize          region_size);
+
+/* The byte at p (0–255), or -1 if reading it raised SIGBUS. */
+int             mmap_guard_load_byte  (const guint8  *p);
+
+/* Stores value at p; FALSE if that raised SIGBUS. */
+gboolean        mmap_guard_store_byte (guint8        *p,
+                                       guint8         value);
+
+/* Copies n bytes from src to dst, which must not overlap (the bytes are
+ * copied in no defined order: overlapping ranges end up mixed; use
+ * mmap_guard_run() with memmove for those).
+ *
+ * With probe (and n > 0), first reads src[n - 1] and does an atomic no-op
+ * write to dst[n - 1], so that a destination or source whose file was
+ * truncated before the call faults before anything is stored.
+ *
+ * Returns MMAP_GUARD_OK, or where the fault was: MMAP_GUARD_FAULT_REGION
+ * if the faulting address lies in [region, region + region_size), else
+ * MMAP_GUARD_FAULT_OTHER. Without probe, some bytes may have been stored
+ * before the fault (which ones is not defined). */
+MmapGuardResult mmap_guard_copy       (guint8        *dst,
+                                       const guint8  *src,
+                                       gsize          n,
+                                       gboolean       probe,
+                                       const void    *region,
+                                       gsize          region_size);
 
 G_END_DECLS

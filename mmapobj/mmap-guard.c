@@ -5,10 +5,20 @@
  * Touching a page of a file mapping that lies past the end of the file
  * (someone truncated it) or whose I/O fails raises SIGBUS, which kills the
  * process. Every access the library makes to memory, the map's and the
- * caller's alike, runs through mmap_guard_run(): it records a frame in a
- * thread-local list and calls the access; a SIGBUS fault raised while the
- * frame is current jumps back out of the access and mmap_guard_run()
- * reports where it faulted.
+ * caller's alike, runs under the guard, in one of two ways:
+ *
+ * - Single bytes and plain copies (mmap_guard_load_byte(),
+ *   mmap_guard_store_byte(), mmap_guard_copy()) run small assembly
+ *   routines (mmap-guard-x86_64.S) whose faulting instructions lie in a
+ *   table of address ranges. On a fault there, the handler moves the
+ *   thread to the routine's fixup, which returns the failure; nothing is
+ *   set up per call but one thread-local load.
+ * - Anything else (memmem, memchr, strided loops), copies of 512 KiB and
+ *   more (glibc's memcpy is faster there), and the three calls above where
+ *   the fixups are not available (other architectures, valgrind), runs
+ *   through mmap_guard_run(): it records a frame in a
+ *   thread-local list and calls the access; a SIGBUS fault raised while
+ *   the frame is current jumps back out of the access with siglongjmp.
  *
  * What can slip past a naive handler, and what this one does about it:
  *
@@ -29,7 +39,8 @@
  * The handler is installed with SA_NODEFER and an empty mask, so jumping
  * out of it with a plain sigsetjmp(env, 0) (no signal mask syscall per
  * access) leaves no signal blocked. MMAP_NO_SIGBUS_GUARD=1 in the
- * environment disables it.
+ * environment disables it: nothing is installed, and the routines run as
+ * plain accesses (a fault kills the process, as without the library).
  */
 
 #include "config.h"
@@ -39,6 +50,14 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <string.h>
+#include <ucontext.h>
+
+#if defined (__has_include)
+# if __has_include (<valgrind/valgrind.h>)
+#  include <valgrind/valgrind.h>
+#  define HAVE_VALGRIND_H 1
+# endif
+#endif
 
 #include "mmap-guard.h"
 #include "mmap-guard-private.h"
@@ -54,17 +73,92 @@ struct _GuardFrame
   GuardFrame  *prev;
 };
 
+/* How the calling thread runs guarded accesses; learnt on its first one. */
 typedef enum
 {
-  MASK_UNKNOWN = 0,
-  MASK_OPEN,       /* SIGBUS can be delivered to this thread */
-  MASK_BLOCKED,    /* the thread blocks SIGBUS: unblock around accesses */
-} MaskState;
+  MODE_UNKNOWN = 0,
+  MODE_DIRECT,     /* SIGBUS open, fixups usable: run the routines as is */
+  MODE_OPEN,       /* SIGBUS open, no fixups: a sigsetjmp frame per access */
+  MODE_BLOCKED,    /* the thread blocks SIGBUS: unblock around accesses */
+} ThreadMode;
+
+/* The fixup routines of mmap-guard-x86_64.S. The handler edits the
+ * interrupted context, so this needs the Linux x86-64 ucontext layout. */
+#if defined (__x86_64__) && defined (__linux__) && defined (REG_RIP)
+# define HAVE_FIXUPS 1
+
+typedef struct
+{
+  guintptr start;   /* faulting instructions: [start, end) */
+  guintptr end;
+  guintptr fixup;   /* where to resume */
+} Fixup;
+
+extern const Fixup   mmap_guard_x86_fixups[];
+extern const guint64 mmap_guard_x86_n_fixups;
+
+int          mmap_guard_x86_load_byte  (const guint8 *p);
+gboolean     mmap_guard_x86_store_byte (guint8       *p,
+                                        guint8        value);
+MmapGuardResult mmap_guard_x86_copy    (guint8       *dst,
+                                        const guint8 *src,
+                                        gsize         n,
+                                        gboolean      probe,
+                                        const void   *region,
+                                        gsize         region_size);
+
+/* The values the assembly returns. */
+G_STATIC_ASSERT (MMAP_GUARD_OK == 0);
+G_STATIC_ASSERT (MMAP_GUARD_FAULT_REGION == 1);
+G_STATIC_ASSERT (MMAP_GUARD_FAULT_OTHER == 2);
+#else
+# define HAVE_FIXUPS 0
+#endif
+
+/* The sanitizers cannot see into the assembly routines: tell them about
+ * each access, so that ASan still checks the caller's buffers and TSan
+ * still sees the reads and writes. */
+#if defined (__SANITIZE_ADDRESS__)
+# define GUARD_ASAN 1
+#elif defined (__has_feature)
+# if __has_feature (address_sanitizer)
+#  define GUARD_ASAN 1
+# endif
+#endif
+#if defined (__SANITIZE_THREAD__)
+# define GUARD_TSAN 1
+#elif defined (__has_feature)
+# if __has_feature (thread_sanitizer)
+#  define GUARD_TSAN 1
+# endif
+#endif
+
+#if defined (GUARD_ASAN)
+/* As GCC declares them and the next two (it has them built in). */
+void __asan_loadN  (void *p, long size);
+void __asan_storeN (void *p, long size);
+# define ASAN_READ(p, n)  __asan_loadN ((void *) (p), (long) (n))
+# define ASAN_WRITE(p, n) __asan_storeN ((p), (long) (n))
+#else
+# define ASAN_READ(p, n)  ((void) 0)
+# define ASAN_WRITE(p, n) ((void) 0)
+#endif
+#if defined (GUARD_TSAN)
+void __tsan_read_range  (void *p, long size);
+void __tsan_write_range (void *p, long size);
+# define TSAN_READ(p, n)  __tsan_read_range ((void *) (p), (long) (n))
+# define TSAN_WRITE(p, n) __tsan_write_range ((p), (long) (n))
+#else
+# define TSAN_READ(p, n)  ((void) 0)
+# define TSAN_WRITE(p, n) ((void) 0)
+#endif
+#define ANNOTATE_READ(p, n)  G_STMT_START { ASAN_READ (p, n); TSAN_READ (p, n); } G_STMT_END
+#define ANNOTATE_WRITE(p, n) G_STMT_START { ASAN_WRITE (p, n); TSAN_WRITE (p, n); } G_STMT_END
 
 /* initial-exec: reading them in the signal handler must not allocate. */
 #define GUARD_TLS __thread __attribute__ ((tls_model ("initial-exec")))
 static GUARD_TLS GuardFrame *current_frame;
-static GUARD_TLS MaskState   mask_state;
+static GUARD_TLS ThreadMode  thread_mode;
 static GUARD_TLS int         forwarding;          /* chained calls running */
 static GUARD_TLS const void *last_forwarded_fault;
 
@@ -160,6 +254,34 @@ forward (int        sig,
     }
 }
 
+#if HAVE_FIXUPS
+/* A fault in a fixup routine: resume at its fixup, with the faulting
+ * address in %rax. Safe even inside a chained handler: the fixup returns
+ * from the routine and cannot fault again. */
+static gboolean
+apply_fixup (const siginfo_t *info,
+             void            *context)
+{
+  ucontext_t *uc = context;
+  guintptr ip;
+
+  if (uc == NULL)
+    return FALSE;
+  ip = (guintptr) uc->uc_mcontext.gregs[REG_RIP];
+  for (guint64 i = 0; i < mmap_guard_x86_n_fixups; i++)
+    if (ip >= mmap_guard_x86_fixups[i].start
+        && ip < mmap_guard_x86_fixups[i].end)
+      {
+        guintptr addr = (guintptr) info->si_addr;
+
+        uc->uc_mcontext.gregs[REG_RIP] = (greg_t) mmap_guard_x86_fixups[i].fixup;
+        uc->uc_mcontext.gregs[REG_RAX] = (greg_t) (addr != 0 ? addr : 1);
+        return TRUE;
+      }
+  return FALSE;
+}
+#endif
+
 static void
 sigbus_handler (int        sig,
                 siginfo_t *info,
@@ -168,6 +290,14 @@ sigbus_handler (int        sig,
   int saved_errno = errno;
   gboolean fault = info != NULL && is_fault (info);
   GuardFrame *frame = current_frame;
+
+#if HAVE_FIXUPS
+  if (fault && apply_fixup (info, context))
+    {
+      errno = saved_errno;
+      return;
+    }
+#endif
 
   if (fault && frame != NULL && forwarding == 0)
     {
@@ -261,24 +391,42 @@ mmap_install_sigbus_guard (void)
     g_atomic_int_set (&installed, TRUE);
   g_mutex_unlock (&install_lock);
 
-  mask_state = MASK_UNKNOWN;
+  thread_mode = MODE_UNKNOWN;
   return TRUE;
 }
 
+/* Whether a fault in a fixup routine can be resumed at its fixup. Under
+ * valgrind (3.19) the context's %rip is not always the faulting
+ * instruction: it can be the start of the translated block, here the C
+ * caller that jumped to the routine, so the fault would not be matched
+ * (and the process would die of it). Valgrind does honour a changed %rip
+ * on return; it is the lookup that fails. */
 static gboolean
-thread_blocks_sigbus (void)
+fixups_usable (void)
 {
-  if (G_LIKELY (mask_state == MASK_OPEN))
-    return FALSE;
+#if !HAVE_FIXUPS
+  return FALSE;
+#elif defined (HAVE_VALGRIND_H)
+  return !RUNNING_ON_VALGRIND;
+#else
+  return TRUE;
+#endif
+}
 
-  if (mask_state == MASK_UNKNOWN)
+static ThreadMode
+get_thread_mode (void)
+{
+  if (G_UNLIKELY (thread_mode == MODE_UNKNOWN))
     {
       sigset_t current;
 
       pthread_sigmask (SIG_BLOCK, NULL, &current);
-      mask_state = sigismember (&current, SIGBUS) ? MASK_BLOCKED : MASK_OPEN;
+      if (sigismember (&current, SIGBUS))
+        thread_mode = MODE_BLOCKED;
+      else
+        thread_mode = fixups_usable () ? MODE_DIRECT : MODE_OPEN;
     }
-  return mask_state == MASK_BLOCKED;
+  return thread_mode;
 }
 
 static void
@@ -312,7 +460,7 @@ mmap_guard_run (MmapGuardFunc  func,
       return MMAP_GUARD_OK;
     }
 
-  blocked = thread_blocks_sigbus ();
+  blocked = get_thread_mode () == MODE_BLOCKED;
   if (blocked)
     set_sigbus_blocked (FALSE);
 
@@ -339,4 +487,120 @@ mmap_guard_run (MmapGuardFunc  func,
   if (blocked)
     set_sigbus_blocked (TRUE);
   return MMAP_GUARD_OK;
+}
+
+/* The three functions below as a job for mmap_guard_run(), for large
+ * copies and where the fixups cannot be used. */
+typedef struct
+{
+  guint8       *dst;
+  const guint8 *src;
+  gsize         n;
+  gboolean      probe;
+} CopyJob;
+
+static void
+run_copy (gpointer data)
+{
+  const CopyJob *job = data;
+
+  if (job->probe && job->n > 0)
+    {
+      (void) *(volatile const guint8 *) (job->src + job->n - 1);
+      __atomic_fetch_or (job->dst + job->n - 1, 0, __ATOMIC_RELAXED);
+    }
+  memcpy (job->dst, job->src, job->n);
+}
+
+/* From this size on, glibc's memcpy (non-temporal stores for large
+ * copies) beats `rep movsb`, and a sigsetjmp frame costs nothing. Not
+ * under TSan: there a fault inside mmap_guard_run() can kill the process
+ * (gcc 12's TSan, seen in test-guard's large probe), while the fixups
+ * work. */
+#if defined (GUARD_TSAN)
+# define COPY_BY_MEMCPY G_MAXSIZE
+#else
+# define COPY_BY_MEMCPY (512 * 1024)
+#endif
+
+/* Every access of the three functions below whose thread is not in
+ * MODE_DIRECT, and large copies. */
+static MmapGuardResult
+copy_slow (guint8       *dst,
+           const guint8 *src,
+           gsize         n,
+           gboolean      probe,
+           const void   *region,
+           gsize         region_size)
+{
+  CopyJob job = { dst, src, n, probe };
+
+#if HAVE_FIXUPS
+  if (n < COPY_BY_MEMCPY)
+    {
+      ThreadMode mode = get_thread_mode ();
+
+      if (mode == MODE_DIRECT)
+        return mmap_guard_x86_copy (dst, src, n, probe, region, region_size);
+      if (mode == MODE_BLOCKED && fixups_usable ()
+          && g_atomic_int_get (&installed))
+        {
+          MmapGuardResult result;
+
+          set_sigbus_blocked (FALSE);
+          result = mmap_guard_x86_copy (dst, src, n, probe, region,
+                                        region_size);
+          set_sigbus_blocked (TRUE);
+          return result;
+        }
+    }
+#endif
+  /* (Runs the job unguarded when the guard is not installed.) */
+  return mmap_guard_run (run_copy, &job, region, region_size);
+}
+
+/* The byte at p (0–255), or -1 if reading it raised SIGBUS. */
+int
+mmap_guard_load_byte (const guint8 *p)
+{
+  guint8 byte;
+
+  ANNOTATE_READ (p, 1);
+#if HAVE_FIXUPS
+  if (G_LIKELY (thread_mode == MODE_DIRECT))
+    return mmap_guard_x86_load_byte (p);
+#endif
+  return copy_slow (&byte, p, 1, FALSE, p, 1) == MMAP_GUARD_OK ? byte : -1;
+}
+
+/* Stores value at p; FALSE if that raised SIGBUS. */
+gboolean
+mmap_guard_store_byte (guint8 *p,
+                       guint8  value)
+{
+  ANNOTATE_WRITE (p, 1);
+#if HAVE_FIXUPS
+  if (G_LIKELY (thread_mode == MODE_DIRECT))
+    return mmap_guard_x86_store_byte (p, value);
+#endif
+  return copy_slow (p, &value, 1, FALSE, p, 1) == MMAP_GUARD_OK;
+}
+
+/* Copies n bytes from src to dst (no overlap), probing the last byte of
+ * both first if asked; see mmap-guard-private.h. */
+MmapGuardResult
+mmap_guard_copy (guint8       *dst,
+                 const guint8 *src,
+                 gsize         n,
+                 gboolean      probe,
+                 const void   *region,
+                 gsize         region_size)
+{
+  ANNOTATE_READ (src, n);
+  ANNOTATE_WRITE (dst, n);
+#if HAVE_FIXUPS
+  if (G_LIKELY (thread_mode == MODE_DIRECT && n < COPY_BY_MEMCPY))
+    return mmap_guard_x86_copy (dst, src, n, probe, region, region_size);
+#endif
+  return copy_slow (dst, src, n, probe, region, region_size);
 }

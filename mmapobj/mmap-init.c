@@ -284,7 +284,6 @@ init_locked (MmapObject  *self,
     return FALSE;
 
   mmap_install_sigbus_guard ();
-  mmap_readers_init ();
 
   if (self->path != NULL || self->fd_arg != -1
       ? !init_file_backing (self, &length, error)

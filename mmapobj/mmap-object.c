@@ -72,8 +72,9 @@
  *   racing another call happens entirely before or after it.
  *
  * Failed system calls are reported in the `G_IO_ERROR` domain; the message
- * names the call and ends in `[Errno N] text`, as Python prints it, so the
- * errno can be recovered.
+ * names the call and ends in `[Errno N] text`, as Python prints it, and
+ * `mmap_error_get_errno()` returns the errno of any error the library
+ * reports.
  *
  * Since: 1.0
  */
@@ -522,6 +523,9 @@ mmap_object_class_init (MmapObjectClass *klass)
                           | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
   GParamFlags read_only = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS
                           | G_PARAM_EXPLICIT_NOTIFY;
+
+  /* Before any object can have readers. */
+  mmap_readers_init ();
 
   object_class->finalize = mmap_object_finalize;
   object_class->get_property = mmap_object_get_property;

@@ -52,7 +52,8 @@ release_slot (gpointer data)
   __atomic_store_n (&slot->taken, 0, __ATOMIC_RELEASE);
 }
 
-/* Called once, before the first object can have readers. */
+/* Called before the first object can have readers (class_init): both
+ * sides must agree on the mode from the start. */
 void
 mmap_readers_init (void)
 {

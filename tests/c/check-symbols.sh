@@ -2,9 +2,12 @@
 # check-symbols.sh LIBRARY HEADER...
 #
 # The library must export exactly the public API: the functions declared
-# with MMAP_AVAILABLE_IN_ALL in the installed headers (including the
-# generated mmap-enum-types.h, and the _get_type function that
-# G_DECLARE_*_TYPE declares). Prints TAP.
+# with one of the declaration macros of mmap-version-macros.h
+# (MMAP_AVAILABLE_IN_ALL, MMAP_AVAILABLE_IN_x_y, MMAP_DEPRECATED_IN_x_y,
+# MMAP_DEPRECATED_IN_x_y_FOR (f), MMAP_DEPRECATED, MMAP_DEPRECATED_FOR (f),
+# MMAP_UNAVAILABLE (x, y)) in the installed headers (including the generated
+# mmap-enum-types.h, and the _get_type function that G_DECLARE_*_TYPE
+# declares). Prints TAP.
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -21,12 +24,12 @@ shift
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# Declared: split each header at MMAP_AVAILABLE_IN_ALL, then take the name
+# Declared: split each header at a declaration macro, then take the name
 # of what follows (a G_DECLARE_*_TYPE's second argument + _get_type, or the
 # identifier before the first parenthesis).
 for header in "$@"; do
   { tr '\n' ' ' < "$header"; echo; } \
-    | sed 's/MMAP_AVAILABLE_IN_ALL/\n@@/g' \
+    | sed -E 's/MMAP_(AVAILABLE_IN_[A-Z0-9_]+|DEPRECATED(_IN_[0-9]+_[0-9]+)?(_FOR *\([^)]*\))?|UNAVAILABLE *\([^)]*\))/\n@@/g' \
     | sed -n 's/^@@//p' \
     | sed -n -E \
         -e 's/^ *G_DECLARE_[A-Z_]+_TYPE *\( *[A-Za-z_0-9]+ *, *([a-z_0-9]+) *,.*/\1_get_type/p' \
@@ -64,7 +67,7 @@ fi
 if [ -z "$extra" ]; then
   echo "ok 3 - nothing else is exported"
 else
-  echo "not ok 3 - exported but not declared with MMAP_AVAILABLE_IN_ALL:"
+  echo "not ok 3 - exported but not declared with an MMAP_AVAILABLE_/MMAP_DEPRECATED_ macro:"
   echo "$extra" | sed 's/^/#   /'
   status=1
 fi

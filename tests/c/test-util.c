@@ -114,16 +114,17 @@ mt_fill_pattern (guint8 *buf,
     buf[i] = (i % 41 == 40) ? '\n' : (guint8) ('a' + (i * 7 + seed) % 26);
 }
 
+/* The errno of an OS failure: asserts that @error has one. */
 int
 mt_errno_from_error (const GError *error)
 {
-  const char *p;
+  int errsv;
 
   g_assert_nonnull (error);
-  p = strstr (error->message, "[Errno ");
-  g_assert_nonnull (p);
+  errsv = mmap_error_get_errno (error);
+  g_assert_cmpint (errsv, >, 0);
 
-  return (int) strtol (p + strlen ("[Errno "), NULL, 10);
+  return errsv;
 }
 
 /* ------------------------------------------------------------------ */

@@ -740,6 +740,40 @@ static void test_error_io () {
     assert_true (caught);
 }
 
+/* Mmap.Error.get_errno (): the errno of a caught error, 0 without one.
+ * (The vapi also has Mmap.error_get_errno (), marked as replaced by it.) */
+static void test_error_errno () {
+    bool caught = false;
+    try {
+        new Mmap.Object.for_path ("/nonexistent-mmapobj-dir/file",
+                                  Mmap.Access.READ);
+        assert_not_reached ();
+    } catch (GLib.Error e) {
+        caught = true;
+        assert_true (Mmap.Error.get_errno (e) == Posix.ENOENT);
+        assert_true (Mmap.Error.get_errno (e.copy ()) == Posix.ENOENT);
+    }
+    assert_true (caught);
+
+    caught = false;
+    try {
+        var m = new Mmap.Object.anonymous (4);
+        m.close ();
+        m.get_byte (0);
+        assert_not_reached ();
+    } catch (Mmap.Error.CLOSED e) {
+        caught = true;
+        assert_true (Mmap.Error.get_errno (e) == 0);
+    } catch (GLib.Error e) {
+        assert_no_error (e);
+    }
+    assert_true (caught);
+
+    assert_true (Mmap.Error.get_errno (null) == 0);
+    var foreign = new GLib.IOError.NOT_FOUND ("no such file here");
+    assert_true (Mmap.Error.get_errno (foreign) == 0);
+}
+
 /* A file truncated under the map: an IOError (EIO), not SIGBUS. */
 static void test_error_sigbus () {
     size_t page = Mmap.get_page_size ();
@@ -969,6 +1003,7 @@ public int main (string[] args) {
     GLib.Test.add_func ("/Mmap/Vala/error/io", test_error_io);
     GLib.Test.add_func ("/Mmap/Vala/error/sigbus", test_error_sigbus);
     GLib.Test.add_func ("/Mmap/Vala/error/matches", test_error_matches);
+    GLib.Test.add_func ("/Mmap/Vala/error/errno", test_error_errno);
     GLib.Test.add_func ("/Mmap/Vala/sigbus-guard/reinstall",
                         test_sigbus_guard_reinstall);
     GLib.Test.add_func ("/Mmap/Vala/madvise/remove-stays-in-map",

@@ -58,7 +58,6 @@ import functools
 import signal as _signal
 import operator
 import os
-import re
 
 from gi.repository import GLib, GObject, Gio
 
@@ -229,7 +228,7 @@ _CODE_CLASS = {
 }
 _CODE_CLASS = {int(k): v for k, v in _CODE_CLASS.items()}
 
-_ERRNO_RE = re.compile(r'\[Errno (\d+)\] (.*)\Z', re.S)
+_error_get_errno = Mmap.error_get_errno
 
 
 def _os_error(message, domain, code, errno, strerror=None):
@@ -243,18 +242,18 @@ def _convert(err, oserror_for_no_fd=False):
     domain = err.domain
     code = err.code
     if domain == _MMAP_DOMAIN:
-        if code == _E.NOT_SUPPORTED:
-            return _os_error(err.message, domain, code, _errno.EINVAL)
         if code == _E.NO_TRACKED_FD and oserror_for_no_fd:
             return _os_error(err.message, domain, code, _errno.EBADF)
         cls = _CODE_CLASS.get(code)
         if cls is not None:
             return cls(err.message, domain, code)
-        return err
-    match = _ERRNO_RE.search(err.message)
-    if match is not None:
-        return _os_error(err.message, domain, code, int(match.group(1)),
-                         match.group(2))
+    # The library's errno: a failed system call or SIGBUS (G_IO_ERROR),
+    # and EINVAL for NOT_SUPPORTED.  The strerror is the text the message
+    # ends in, which mmap_error_get_errno() has checked is g_strerror().
+    errno = _error_get_errno(err)
+    if errno != 0:
+        return _os_error(err.message, domain, code, errno,
+                         GLib.strerror(errno))
     if domain == _IO_DOMAIN:
         return MmapOSError(err.message, domain, code)
     return err
