@@ -23,7 +23,21 @@
  *
  * Since: 1.0
  */
-G_DEFINE_QUARK (mmap-error-quark, mmap_error)
+GQuark
+mmap_error_quark (void)
+{
+  /* Not G_DEFINE_QUARK: its plain static is a data race when the first
+   * errors of several threads happen at once. */
+  static GQuark quark = 0;
+  GQuark q = (GQuark) g_atomic_int_get ((gint *) &quark);
+
+  if (G_UNLIKELY (q == 0))
+    {
+      q = g_quark_from_static_string ("mmap-error-quark");
+      g_atomic_int_set ((gint *) &quark, (gint) q);
+    }
+  return q;
+}
 
 /* The suffix of every OS error: Python's "[Errno N] strerror". */
 #define ERRNO_TAG ": [Errno "

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mmap-guard-private.h"
@@ -347,8 +348,12 @@ mmap_file_extend (int          fd,
 
   if (is_space_error (errsv))
     {
-      /* Blocks it allocated past the old end go with the old size. */
-      (void) ftruncate (fd, (off_t) old_size);
+      struct stat st;
+
+      /* Only if it moved the end: truncating to the same size would zero
+       * the bytes past the end of the file in its last page. */
+      if (fstat (fd, &st) == 0 && st.st_size != old_size)
+        (void) ftruncate (fd, (off_t) old_size);
       *failed_call = "fallocate";
       return errsv;
     }

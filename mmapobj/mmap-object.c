@@ -1453,7 +1453,7 @@ mmap_object_move (MmapObject  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   {
-    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
+    g_auto(MmapChangeScope) scope = mmap_change_scope_enter (self);
 
     if (!check_writable (self, "move", error)
         || !check_readable (self, "move", error))
@@ -1801,7 +1801,7 @@ resize_scoped (MmapObject  *self,
 {
   int file_fd = self->fd != -1 ? self->fd : self->anon_fd;
   goffset file_base = self->fd != -1 ? self->offset : 0;
-  goffset target = file_base + (goffset) new_size;
+  goffset target;
   gsize old_size = self->length;
   goffset old_file_size = 0;
   gboolean file_grows = FALSE;
@@ -1809,6 +1809,7 @@ resize_scoped (MmapObject  *self,
 
   if (!check_resizable (self, new_size, error))
     return FALSE;
+  target = file_base + (goffset) new_size;
 
   if (file_fd != -1)
     {
@@ -2117,14 +2118,14 @@ mmap_object_write (MmapObject    *self,
                    gsize          len,
                    GError       **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
+  g_auto(MmapChangeScope) scope = { NULL };
   goffset pos;
 
   g_return_val_if_fail (MMAP_IS_OBJECT (self), -1);
   g_return_val_if_fail (data != NULL || len == 0, -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  locker = g_mutex_locker_new (&self->lock);
+  scope = mmap_change_scope_enter (self);
   if (!check_writable (self, "write", error))
     return -1;
 
@@ -2190,13 +2191,13 @@ mmap_object_write_byte (MmapObject  *self,
                         guint8       byte,
                         GError     **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
+  g_auto(MmapChangeScope) scope = { NULL };
   goffset pos;
 
   g_return_val_if_fail (MMAP_IS_OBJECT (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  locker = g_mutex_locker_new (&self->lock);
+  scope = mmap_change_scope_enter (self);
   if (!check_writable (self, "write_byte", error))
     return FALSE;
 
@@ -2279,7 +2280,7 @@ mmap_object_set_byte (MmapObject  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   {
-    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
+    g_auto(MmapChangeScope) scope = mmap_change_scope_enter (self);
 
     return check_writable (self, "set_byte", error)
            && normalize_index (self, "set_byte", &index, error)
@@ -2327,7 +2328,8 @@ mmap_object_get_slice (MmapObject  *self,
       return NULL;
 
     count = adjust_slice (self->length, &start, &stop, step);
-    return mmap_access_dup (self, "get_slice", mmap_object_at (self, start),
+    return mmap_access_dup (self, "get_slice",
+                            count > 0 ? mmap_object_at (self, start) : NULL,
                             step, count, error);
   }
 }
@@ -2381,8 +2383,8 @@ mmap_object_get_slice_into (MmapObject  *self,
         return -1;
       }
     if (!mmap_access_copy (self, "get_slice", buffer, 1,
-                           mmap_object_at (self, start), step, n, FALSE,
-                           error))
+                           n > 0 ? mmap_object_at (self, start) : NULL, step,
+                           n, FALSE, error))
       return -1;
     return (gssize) n;
   }
@@ -2425,7 +2427,7 @@ mmap_object_set_slice (MmapObject    *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   {
-    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
+    g_auto(MmapChangeScope) scope = mmap_change_scope_enter (self);
 
     if (!check_writable (self, "set_slice", error)
         || !check_step (&step, "set_slice", error))
@@ -2440,7 +2442,8 @@ mmap_object_set_slice (MmapObject    *self,
                      G_GSIZE_FORMAT, len, count);
         return FALSE;
       }
-    return mmap_access_copy (self, "set_slice", mmap_object_at (self, start),
+    return mmap_access_copy (self, "set_slice",
+                             count > 0 ? mmap_object_at (self, start) : NULL,
                              step, data, 1, count, TRUE, error);
   }
 }
