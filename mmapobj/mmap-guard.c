@@ -465,7 +465,7 @@ mmap_guard_run (MmapGuardFunc  func,
     set_sigbus_blocked (FALSE);
 
   frame.lo = region;
-  frame.hi = (const char *) region + region_size;
+  frame.hi = region_size > 0 ? (const char *) region + region_size : region;
   frame.fault_addr = NULL;
   frame.prev = current_frame;
 

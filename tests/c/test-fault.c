@@ -1297,7 +1297,8 @@ expected_success (Env         *env,
             /* Python's rule: the file is offset + new size long. */
             file_len = (gsize) env->offset + n;
             file = g_malloc0 (MAX (file_len, 1));
-            memcpy (file, before_file, MIN (before_len, file_len));
+            if (MIN (before_len, file_len) > 0)
+              memcpy (file, before_file, MIN (before_len, file_len));
           }
 
         for (gsize i = 0; i < n; i++)

@@ -52,13 +52,13 @@
  *    clamps to -1 (start G_MINSSIZE, step -1) computes data + (gsize) -1
  *    (mmap-object-private.h, mmap_object_at). */
 #ifndef FUZZ_SKIP_EMPTY_FIND_UB
-#define FUZZ_SKIP_EMPTY_FIND_UB 1
+#define FUZZ_SKIP_EMPTY_FIND_UB 0
 #endif
 #ifndef FUZZ_SKIP_EMPTY_NEG_SLICE_UB
-#define FUZZ_SKIP_EMPTY_NEG_SLICE_UB 1
+#define FUZZ_SKIP_EMPTY_NEG_SLICE_UB 0
 #endif
 #ifndef FUZZ_SKIP_RESIZE_OVERFLOW_UB
-#define FUZZ_SKIP_RESIZE_OVERFLOW_UB 1
+#define FUZZ_SKIP_RESIZE_OVERFLOW_UB 0
 #endif
 
 #define MAX_OPS   64
