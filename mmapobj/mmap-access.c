@@ -11,6 +11,7 @@
 #include "mmap-access-private.h"
 #include "mmap-error-private.h"
 #include "mmap-guard-private.h"
+#include "mmap-search-private.h"
 
 typedef struct
 {
@@ -72,36 +73,18 @@ static void
 run_find (gpointer data)
 {
   FindJob *job = data;
+  gsize len = job->end - job->start;
   const guint8 *lo;
+  gssize hit;
 
   job->result = -1;
-  if (job->end - job->start < job->needle_len)
+  if (len < job->needle_len)
     return;   /* also every search of an empty map */
   lo = job->data + job->start;
-
-  if (!job->reverse)
-    {
-      const guint8 *hit = memmem (lo, job->end - job->start,
-                                  job->needle, job->needle_len);
-      if (hit != NULL)
-        job->result = hit - job->data;
-      return;
-    }
-
-  /* Walk back over candidates for the first byte. */
-  for (const guint8 *p = job->data + job->end - job->needle_len; ; p--)
-    {
-      p = memrchr (lo, job->needle[0], (gsize) (p - lo) + 1);
-      if (p == NULL)
-        return;
-      if (memcmp (p, job->needle, job->needle_len) == 0)
-        {
-          job->result = p - job->data;
-          return;
-        }
-      if (p == lo)
-        return;
-    }
+  hit = job->reverse
+        ? mmap_search_backward (lo, len, job->needle, job->needle_len)
+        : mmap_search_forward (lo, len, job->needle, job->needle_len);
+  job->result = hit >= 0 ? hit + (gssize) job->start : -1;
 }
 
 typedef struct

@@ -87,6 +87,7 @@
 #include "mmap-access-private.h"
 #include "mmap-error-private.h"
 #include "mmap-object-private.h"
+#include "mmap-slice-private.h"
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (MmapObject, mmap_object, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
@@ -284,61 +285,7 @@ check_writable (MmapObject  *self,
   return TRUE;
 }
 
-/* Python's PySlice_AdjustIndices for a sequence of @length. Returns the
- * number of items in the slice. */
-static gsize
-adjust_slice (gsize   length,
-              gssize *start,
-              gssize *stop,
-              gssize  step)
-{
-  gssize len = (gssize) length;
 
-  if (*start < 0)
-    {
-      *start += len;
-      if (*start < 0)
-        *start = step < 0 ? -1 : 0;
-    }
-  else if (*start >= len)
-    *start = step < 0 ? len - 1 : len;
-
-  if (*stop < 0)
-    {
-      *stop += len;
-      if (*stop < 0)
-        *stop = step < 0 ? -1 : 0;
-    }
-  else if (*stop >= len)
-    *stop = step < 0 ? len - 1 : len;
-
-  if (step < 0)
-    {
-      if (*stop < *start)
-        return (gsize) ((*start - *stop - 1) / (-step) + 1);
-    }
-  else if (*start < *stop)
-    return (gsize) ((*stop - *start - 1) / step + 1);
-
-  return 0;
-}
-
-/* Clamps a find() bound like a slice bound: negative values count from the
- * end, then the value is clamped to [0, length]. */
-static gsize
-clamp_bound (gssize value,
-             gsize  length)
-{
-  if (value < 0)
-    {
-      value += (gssize) length;
-      if (value < 0)
-        value = 0;
-    }
-  if ((gsize) value > length)
-    return length;
-  return (gsize) value;
-}
 
 static gboolean
 normalize_index (MmapObject  *self,
@@ -346,19 +293,12 @@ normalize_index (MmapObject  *self,
                  gssize      *index,
                  GError     **error)
 {
-  gssize i = *index;
-
-  if (i < 0)
-    i += (gssize) self->length;
-  if (i < 0 || (gsize) i >= self->length)
-    {
-      g_set_error (error, MMAP_ERROR, MMAP_ERROR_INDEX_OUT_OF_RANGE,
-                   "%s: mmap index %" G_GSSIZE_FORMAT " out of range of a %"
-                   G_GSIZE_FORMAT "-byte map", op, *index, self->length);
-      return FALSE;
-    }
-  *index = i;
-  return TRUE;
+  if (mmap_slice_normalize_index (self->length, index))
+    return TRUE;
+  g_set_error (error, MMAP_ERROR, MMAP_ERROR_INDEX_OUT_OF_RANGE,
+               "%s: mmap index %" G_GSSIZE_FORMAT " out of range of a %"
+               G_GSIZE_FORMAT "-byte map", op, *index, self->length);
+  return FALSE;
 }
 
 static gboolean
@@ -366,16 +306,11 @@ check_step (gssize      *step,
             const char  *op,
             GError     **error)
 {
-  if (*step == 0)
-    {
-      g_set_error (error, MMAP_ERROR, MMAP_ERROR_INVALID_ARGUMENT,
-                   "%s: slice step cannot be zero", op);
-      return FALSE;
-    }
-  /* As PySlice_Unpack: -step must not overflow. */
-  if (*step < -G_MAXSSIZE)
-    *step = -G_MAXSSIZE;
-  return TRUE;
+  if (mmap_slice_check_step (step))
+    return TRUE;
+  g_set_error (error, MMAP_ERROR, MMAP_ERROR_INVALID_ARGUMENT,
+               "%s: slice step cannot be zero", op);
+  return FALSE;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1091,8 +1026,9 @@ find_common (MmapObject   *self,
         end = G_MAXSSIZE;
       }
     return mmap_access_find (self, op, needle, needle_len,
-                             clamp_bound (start, self->length),
-                             clamp_bound (end, self->length), reverse, error);
+                             mmap_slice_clamp_bound (start, self->length),
+                             mmap_slice_clamp_bound (end, self->length),
+                             reverse, error);
   }
 }
 
@@ -2327,7 +2263,7 @@ mmap_object_get_slice (MmapObject  *self,
         || !check_step (&step, "get_slice", error))
       return NULL;
 
-    count = adjust_slice (self->length, &start, &stop, step);
+    count = mmap_slice_adjust (self->length, &start, &stop, step);
     return mmap_access_dup (self, "get_slice",
                             count > 0 ? mmap_object_at (self, start) : NULL,
                             step, count, error);
@@ -2374,7 +2310,7 @@ mmap_object_get_slice_into (MmapObject  *self,
         || !check_step (&step, "get_slice", error))
       return -1;
 
-    n = adjust_slice (self->length, &start, &stop, step);
+    n = mmap_slice_adjust (self->length, &start, &stop, step);
     if (n > count)
       {
         g_set_error (error, MMAP_ERROR, MMAP_ERROR_WRONG_SIZE,
@@ -2433,7 +2369,7 @@ mmap_object_set_slice (MmapObject    *self,
         || !check_step (&step, "set_slice", error))
       return FALSE;
 
-    count = adjust_slice (self->length, &start, &stop, step);
+    count = mmap_slice_adjust (self->length, &start, &stop, step);
     if (count != len)
       {
         g_set_error (error, MMAP_ERROR, MMAP_ERROR_WRONG_SIZE,
