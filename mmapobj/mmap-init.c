@@ -269,6 +269,18 @@ init_anonymous_backing (MmapObject  *self,
   return TRUE;
 }
 
+/* Only the memfd and the tracked fd outlive init(): an untracked fd is
+ * used for the first mmap() only, and closed if init() opened it. */
+static void
+drop_first_map_fd (MmapObject *self)
+{
+  if (self->map_fd == self->anon_fd || self->map_fd == self->fd)
+    return;
+  if (self->path != NULL)
+    close (self->map_fd);
+  self->map_fd = -1;
+}
+
 static gboolean
 init_locked (MmapObject  *self,
              GError     **error)
@@ -304,9 +316,7 @@ init_locked (MmapObject  *self,
                                      "mmap: cannot map %" G_GSIZE_FORMAT
                                      " bytes at offset %" G_GOFFSET_FORMAT,
                                      length, self->offset);
-          if (self->map_fd != self->fd && self->map_fd != self->anon_fd
-              && self->path != NULL)
-            close (self->map_fd);
+          drop_first_map_fd (self);
           mmap_object_release (self);
           return FALSE;
         }
@@ -314,14 +324,7 @@ init_locked (MmapObject  *self,
   self->mapping = g_steal_pointer (&mapping);
   mmap_object_set_length (self, length);
 
-  /* Only the memfd and the tracked fd outlive init(); a path's fd that is
-   * not tracked is closed now. */
-  if (self->map_fd != self->anon_fd && self->map_fd != self->fd)
-    {
-      if (self->path != NULL)
-        close (self->map_fd);
-      self->map_fd = -1;
-    }
+  drop_first_map_fd (self);
 
   return TRUE;
 }

@@ -1455,7 +1455,7 @@ mmap_object_read (MmapObject  *self,
   if (!check_readable (self, "read", error))
     return NULL;
 
-  count = n < 0 || (gsize) n > remaining (self) ? remaining (self) : (gsize) n;
+  count = MIN (n < 0 ? G_MAXSIZE : (gsize) n, remaining (self));
   bytes = mmap_access_dup (self, "read",
                            mmap_object_at (self, mmap_object_pos (self)), 1,
                            count, error);
