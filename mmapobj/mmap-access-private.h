@@ -10,6 +10,7 @@
 
 #pragma once
 
+#include "mmap-guard-private.h"
 #include "mmap-object-private.h"
 
 G_BEGIN_DECLS
@@ -42,5 +43,46 @@ gboolean  mmap_access_line_length  (MmapObject    *self,
                                     gsize          from,
                                     gsize         *out_length,
                                     GError       **error);
+
+gboolean  mmap_access_report_fault (const char       *op,
+                                    MmapGuardResult   where,
+                                    GError          **error);
+
+/* The byte at @offset of the map (0–255), or -1 with error set. */
+static inline gint
+mmap_access_get_byte (MmapObject  *self,
+                      const char  *op,
+                      gsize        offset,
+                      GError     **error)
+{
+  const guint8 *p = self->data + offset;
+  int byte;
+
+  if (!mmap_object_may_fault (self))
+    return *p;
+  byte = mmap_guard_load_byte (p);
+  if (G_UNLIKELY (byte < 0))
+    mmap_access_report_fault (op, MMAP_GUARD_FAULT_REGION, error);
+  return byte;
+}
+
+/* Stores @value at @offset of the map; FALSE with error set. */
+static inline gboolean
+mmap_access_set_byte (MmapObject  *self,
+                      const char  *op,
+                      gsize        offset,
+                      guint8       value,
+                      GError     **error)
+{
+  guint8 *p = self->data + offset;
+
+  if (!mmap_object_may_fault (self))
+    {
+      *p = value;
+      return TRUE;
+    }
+  return G_LIKELY (mmap_guard_store_byte (p, value))
+         || mmap_access_report_fault (op, MMAP_GUARD_FAULT_REGION, error);
+}
 
 G_END_DECLS

@@ -103,6 +103,25 @@ run_line_length (gpointer data)
   job->result = nl != NULL ? (gsize) (nl - job->start) + 1 : job->len;
 }
 
+/* The error for a fault that stopped an access: FALSE. */
+gboolean
+mmap_access_report_fault (const char       *op,
+              MmapGuardResult   where,
+              GError          **error)
+{
+  if (where == MMAP_GUARD_FAULT_REGION)
+    return mmap_set_error_from_errno (error, EIO,
+                                      "%s: the map's memory cannot be "
+                                      "accessed (SIGBUS: the file was "
+                                      "truncated under the map, or its "
+                                      "I/O failed)", op);
+  return mmap_set_error_from_errno (error, EIO,
+                                    "%s: the data given cannot be read "
+                                    "(SIGBUS: it is mapped memory whose "
+                                    "file was truncated, or its I/O "
+                                    "failed)", op);
+}
+
 static gboolean
 guard_run (MmapObject     *self,
            const char     *op,
@@ -110,25 +129,19 @@ guard_run (MmapObject     *self,
            gpointer        job,
            GError        **error)
 {
-  switch (mmap_guard_run (func, job, mmap_mapping_get_base (self->mapping),
-                          mmap_mapping_get_size (self->mapping)))
-    {
-    case MMAP_GUARD_OK:
-      return TRUE;
-    case MMAP_GUARD_FAULT_REGION:
-      return mmap_set_error_from_errno (error, EIO,
-                                        "%s: the map's memory cannot be "
-                                        "accessed (SIGBUS: the file was "
-                                        "truncated under the map, or its "
-                                        "I/O failed)", op);
-    case MMAP_GUARD_FAULT_OTHER:
-    default:
-      return mmap_set_error_from_errno (error, EIO,
-                                        "%s: the data given cannot be read "
-                                        "(SIGBUS: it is mapped memory whose "
-                                        "file was truncated, or its I/O "
-                                        "failed)", op);
-    }
+  MmapGuardResult where;
+
+  where = mmap_guard_run (func, job, mmap_mapping_get_base (self->mapping),
+                          mmap_mapping_get_size (self->mapping));
+  return G_LIKELY (where == MMAP_GUARD_OK) || mmap_access_report_fault (op, where, error);
+}
+
+static gboolean
+overlap (const guint8 *a,
+         const guint8 *b,
+         gsize         n)
+{
+  return (guintptr) a < (guintptr) b + n && (guintptr) b < (guintptr) a + n;
 }
 
 /* Copies count bytes with the given steps under the guard. A store into
@@ -150,6 +163,16 @@ mmap_access_copy (MmapObject    *self,
 
   if (count == 0)
     return TRUE;
+  if (dst_step == 1 && src_step == 1 && !overlap (dst, src, count))
+    {
+      MmapGuardResult where;
+
+      where = mmap_guard_copy (dst, src, count, probe,
+                               mmap_mapping_get_base (self->mapping),
+                               mmap_mapping_get_size (self->mapping));
+      return G_LIKELY (where == MMAP_GUARD_OK)
+             || mmap_access_report_fault (op, where, error);
+    }
   return guard_run (self, op, run_copy, &job, error);
 }
 

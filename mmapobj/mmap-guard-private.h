@@ -35,12 +35,73 @@ MmapGuardResult mmap_guard_run (MmapGuardFunc  func,
                                 const void    *region,
                                 gsize          region_size);
 
-/* The byte at p (0–255), or -1 if reading it raised SIGBUS. */
-int             mmap_guard_load_byte  (const guint8  *p);
+/* The sanitizers cannot see into the assembly routines: under them every
+ * access goes through mmap-guard.c, which tells them about it. */
+#if defined (__SANITIZE_ADDRESS__)
+# define MMAP_GUARD_ASAN 1
+#elif defined (__has_feature)
+# if __has_feature (address_sanitizer)
+#  define MMAP_GUARD_ASAN 1
+# endif
+#endif
+#if defined (__SANITIZE_THREAD__)
+# define MMAP_GUARD_TSAN 1
+#elif defined (__has_feature)
+# if __has_feature (thread_sanitizer)
+#  define MMAP_GUARD_TSAN 1
+# endif
+#endif
+
+/* How the calling thread runs guarded accesses; learnt on its first one. */
+typedef enum
+{
+  MMAP_GUARD_MODE_UNKNOWN = 0,
+  MMAP_GUARD_MODE_DIRECT,   /* SIGBUS open, fixups usable: run the routines as is */
+  MMAP_GUARD_MODE_OPEN,     /* SIGBUS open, no fixups: a sigsetjmp frame per access */
+  MMAP_GUARD_MODE_BLOCKED,  /* the thread blocks SIGBUS: unblock around accesses */
+} MmapGuardMode;
+
+extern __thread MmapGuardMode mmap_guard_thread_mode
+  __attribute__ ((tls_model ("initial-exec")));
+
+/* Any thread, any mode: see mmap_guard_load_byte(). */
+int             mmap_guard_load_byte_any  (const guint8  *p);
+gboolean        mmap_guard_store_byte_any (guint8        *p,
+                                           guint8         value);
+
+#if defined (__x86_64__) && defined (__linux__)
+/* mmap-guard-x86_64.S */
+int             mmap_guard_x86_load_byte  (const guint8  *p);
+gboolean        mmap_guard_x86_store_byte (guint8        *p,
+                                           guint8         value);
+#endif
+
+#if defined (__x86_64__) && defined (__linux__) \
+    && !defined (MMAP_GUARD_ASAN) && !defined (MMAP_GUARD_TSAN)
+
+/* The byte at p (0–255), or -1 if reading it raised SIGBUS. Inline, so
+ * that a thread in the common mode makes one call: the routine itself. */
+static inline int
+mmap_guard_load_byte (const guint8 *p)
+{
+  if (G_LIKELY (mmap_guard_thread_mode == MMAP_GUARD_MODE_DIRECT))
+    return mmap_guard_x86_load_byte (p);
+  return mmap_guard_load_byte_any (p);
+}
 
 /* Stores value at p; FALSE if that raised SIGBUS. */
-gboolean        mmap_guard_store_byte (guint8        *p,
-                                       guint8         value);
+static inline gboolean
+mmap_guard_store_byte (guint8 *p,
+                       guint8  value)
+{
+  if (G_LIKELY (mmap_guard_thread_mode == MMAP_GUARD_MODE_DIRECT))
+    return mmap_guard_x86_store_byte (p, value);
+  return mmap_guard_store_byte_any (p, value);
+}
+#else
+# define mmap_guard_load_byte  mmap_guard_load_byte_any
+# define mmap_guard_store_byte mmap_guard_store_byte_any
+#endif
 
 /* Copies n bytes from src to dst, which must not overlap (the bytes are
  * copied in no defined order: overlapping ranges end up mixed; use

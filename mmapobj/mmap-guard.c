@@ -73,15 +73,6 @@ struct _GuardFrame
   GuardFrame  *prev;
 };
 
-/* How the calling thread runs guarded accesses; learnt on its first one. */
-typedef enum
-{
-  MODE_UNKNOWN = 0,
-  MODE_DIRECT,     /* SIGBUS open, fixups usable: run the routines as is */
-  MODE_OPEN,       /* SIGBUS open, no fixups: a sigsetjmp frame per access */
-  MODE_BLOCKED,    /* the thread blocks SIGBUS: unblock around accesses */
-} ThreadMode;
-
 /* The fixup routines of mmap-guard-x86_64.S. The handler edits the
  * interrupted context, so this needs the Linux x86-64 ucontext layout. */
 #if defined (__x86_64__) && defined (__linux__) && defined (REG_RIP)
@@ -97,9 +88,6 @@ typedef struct
 extern const Fixup   mmap_guard_x86_fixups[];
 extern const guint64 mmap_guard_x86_n_fixups;
 
-int          mmap_guard_x86_load_byte  (const guint8 *p);
-gboolean     mmap_guard_x86_store_byte (guint8       *p,
-                                        guint8        value);
 MmapGuardResult mmap_guard_x86_copy    (guint8       *dst,
                                         const guint8 *src,
                                         gsize         n,
@@ -118,22 +106,7 @@ G_STATIC_ASSERT (MMAP_GUARD_FAULT_OTHER == 2);
 /* The sanitizers cannot see into the assembly routines: tell them about
  * each access, so that ASan still checks the caller's buffers and TSan
  * still sees the reads and writes. */
-#if defined (__SANITIZE_ADDRESS__)
-# define GUARD_ASAN 1
-#elif defined (__has_feature)
-# if __has_feature (address_sanitizer)
-#  define GUARD_ASAN 1
-# endif
-#endif
-#if defined (__SANITIZE_THREAD__)
-# define GUARD_TSAN 1
-#elif defined (__has_feature)
-# if __has_feature (thread_sanitizer)
-#  define GUARD_TSAN 1
-# endif
-#endif
-
-#if defined (GUARD_ASAN)
+#if defined (MMAP_GUARD_ASAN)
 /* As GCC declares them and the next two (it has them built in). */
 void __asan_loadN  (void *p, long size);
 void __asan_storeN (void *p, long size);
@@ -143,7 +116,7 @@ void __asan_storeN (void *p, long size);
 # define ASAN_READ(p, n)  ((void) 0)
 # define ASAN_WRITE(p, n) ((void) 0)
 #endif
-#if defined (GUARD_TSAN)
+#if defined (MMAP_GUARD_TSAN)
 void __tsan_read_range  (void *p, long size);
 void __tsan_write_range (void *p, long size);
 # define TSAN_READ(p, n)  __tsan_read_range ((void *) (p), (long) (n))
@@ -158,7 +131,7 @@ void __tsan_write_range (void *p, long size);
 /* initial-exec: reading them in the signal handler must not allocate. */
 #define GUARD_TLS __thread __attribute__ ((tls_model ("initial-exec")))
 static GUARD_TLS GuardFrame *current_frame;
-static GUARD_TLS ThreadMode  thread_mode;
+GUARD_TLS MmapGuardMode      mmap_guard_thread_mode;
 static GUARD_TLS int         forwarding;          /* chained calls running */
 static GUARD_TLS const void *last_forwarded_fault;
 
@@ -391,7 +364,7 @@ mmap_install_sigbus_guard (void)
     g_atomic_int_set (&installed, TRUE);
   g_mutex_unlock (&install_lock);
 
-  thread_mode = MODE_UNKNOWN;
+  mmap_guard_thread_mode = MMAP_GUARD_MODE_UNKNOWN;
   return TRUE;
 }
 
@@ -413,20 +386,21 @@ fixups_usable (void)
 #endif
 }
 
-static ThreadMode
+static MmapGuardMode
 get_thread_mode (void)
 {
-  if (G_UNLIKELY (thread_mode == MODE_UNKNOWN))
+  if (G_UNLIKELY (mmap_guard_thread_mode == MMAP_GUARD_MODE_UNKNOWN))
     {
       sigset_t current;
 
       pthread_sigmask (SIG_BLOCK, NULL, &current);
       if (sigismember (&current, SIGBUS))
-        thread_mode = MODE_BLOCKED;
+        mmap_guard_thread_mode = MMAP_GUARD_MODE_BLOCKED;
       else
-        thread_mode = fixups_usable () ? MODE_DIRECT : MODE_OPEN;
+        mmap_guard_thread_mode = fixups_usable () ? MMAP_GUARD_MODE_DIRECT
+                                                  : MMAP_GUARD_MODE_OPEN;
     }
-  return thread_mode;
+  return mmap_guard_thread_mode;
 }
 
 static void
@@ -460,7 +434,7 @@ mmap_guard_run (MmapGuardFunc  func,
       return MMAP_GUARD_OK;
     }
 
-  blocked = get_thread_mode () == MODE_BLOCKED;
+  blocked = get_thread_mode () == MMAP_GUARD_MODE_BLOCKED;
   if (blocked)
     set_sigbus_blocked (FALSE);
 
@@ -517,14 +491,14 @@ run_copy (gpointer data)
  * under TSan: there a fault inside mmap_guard_run() can kill the process
  * (gcc 12's TSan, seen in test-guard's large probe), while the fixups
  * work. */
-#if defined (GUARD_TSAN)
+#if defined (MMAP_GUARD_TSAN)
 # define COPY_BY_MEMCPY G_MAXSIZE
 #else
 # define COPY_BY_MEMCPY (512 * 1024)
 #endif
 
 /* Every access of the three functions below whose thread is not in
- * MODE_DIRECT, and large copies. */
+ * MMAP_GUARD_MODE_DIRECT, and large copies. */
 static MmapGuardResult
 copy_slow (guint8       *dst,
            const guint8 *src,
@@ -538,11 +512,11 @@ copy_slow (guint8       *dst,
 #if HAVE_FIXUPS
   if (n < COPY_BY_MEMCPY)
     {
-      ThreadMode mode = get_thread_mode ();
+      MmapGuardMode mode = get_thread_mode ();
 
-      if (mode == MODE_DIRECT)
+      if (mode == MMAP_GUARD_MODE_DIRECT)
         return mmap_guard_x86_copy (dst, src, n, probe, region, region_size);
-      if (mode == MODE_BLOCKED && fixups_usable ()
+      if (mode == MMAP_GUARD_MODE_BLOCKED && fixups_usable ()
           && g_atomic_int_get (&installed))
         {
           MmapGuardResult result;
@@ -561,13 +535,13 @@ copy_slow (guint8       *dst,
 
 /* The byte at p (0–255), or -1 if reading it raised SIGBUS. */
 int
-mmap_guard_load_byte (const guint8 *p)
+mmap_guard_load_byte_any (const guint8 *p)
 {
   guint8 byte;
 
   ANNOTATE_READ (p, 1);
 #if HAVE_FIXUPS
-  if (G_LIKELY (thread_mode == MODE_DIRECT))
+  if (G_LIKELY (mmap_guard_thread_mode == MMAP_GUARD_MODE_DIRECT))
     return mmap_guard_x86_load_byte (p);
 #endif
   return copy_slow (&byte, p, 1, FALSE, p, 1) == MMAP_GUARD_OK ? byte : -1;
@@ -575,12 +549,12 @@ mmap_guard_load_byte (const guint8 *p)
 
 /* Stores value at p; FALSE if that raised SIGBUS. */
 gboolean
-mmap_guard_store_byte (guint8 *p,
-                       guint8  value)
+mmap_guard_store_byte_any (guint8 *p,
+                           guint8  value)
 {
   ANNOTATE_WRITE (p, 1);
 #if HAVE_FIXUPS
-  if (G_LIKELY (thread_mode == MODE_DIRECT))
+  if (G_LIKELY (mmap_guard_thread_mode == MMAP_GUARD_MODE_DIRECT))
     return mmap_guard_x86_store_byte (p, value);
 #endif
   return copy_slow (p, &value, 1, FALSE, p, 1) == MMAP_GUARD_OK;
@@ -599,7 +573,8 @@ mmap_guard_copy (guint8       *dst,
   ANNOTATE_READ (src, n);
   ANNOTATE_WRITE (dst, n);
 #if HAVE_FIXUPS
-  if (G_LIKELY (thread_mode == MODE_DIRECT && n < COPY_BY_MEMCPY))
+  if (G_LIKELY (mmap_guard_thread_mode == MMAP_GUARD_MODE_DIRECT
+                && n < COPY_BY_MEMCPY))
     return mmap_guard_x86_copy (dst, src, n, probe, region, region_size);
 #endif
   return copy_slow (dst, src, n, probe, region, region_size);

@@ -163,6 +163,16 @@ mmap_object_at (MmapObject *self,
   return self->data != NULL ? self->data + offset : NULL;
 }
 
+/* Whether touching the map's memory can raise SIGBUS. Private anonymous
+ * memory cannot (huge pages can: the pool may run dry), so its accesses
+ * need no guard. Memory the caller passes in is guarded all the same. */
+static inline gboolean
+mmap_object_may_fault (MmapObject *self)
+{
+  return (self->map_flags & MMAP_MAP_ANONYMOUS) == 0
+         || (self->map_flags & MMAP_MAP_HUGETLB) != 0;
+}
+
 /* mmap-object.c */
 const char  *mmap_access_name          (MmapAccess    access);
 void         mmap_object_set_length    (MmapObject   *self,

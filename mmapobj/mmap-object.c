@@ -89,6 +89,14 @@
 #include "mmap-object-private.h"
 #include "mmap-slice-private.h"
 
+/* MMAP_IS_OBJECT() without the call to mmap_object_get_type() on every
+ * entry: the type is final, so an instance of it has exactly this type,
+ * and no instance exists before class_init has stored the id. */
+static GType map_type;
+#define IS_MAP(p) \
+  ((p) != NULL && ((GTypeInstance *) (p))->g_class != NULL \
+   && ((GTypeInstance *) (p))->g_class->g_type == map_type)
+
 G_DEFINE_FINAL_TYPE_WITH_CODE (MmapObject, mmap_object, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
                                                       mmap_object_initable_iface_init))
@@ -230,64 +238,62 @@ map_ends_backing (MmapObject *self)
          <= (guint64) self->map_offset + self->delta + self->length;
 }
 
-static gboolean
+/* The error for a call on a map that is closed or not initialised, or
+ * whose protection forbids what the call needs (@prot). */
+static G_GNUC_NO_INLINE gboolean
+set_access_error (MmapObject  *self,
+                  const char  *op,
+                  MmapProt     prot,
+                  GError     **error)
+{
+  if (self->closed)
+    g_set_error (error, MMAP_ERROR, MMAP_ERROR_CLOSED,
+                 "%s: mmap closed or invalid", op);
+  else if (!self->initialized)
+    g_set_error (error, MMAP_ERROR, MMAP_ERROR_NOT_INITIALIZED,
+                 "%s: the map was not initialised (call g_initable_init())",
+                 op);
+  else if (prot == MMAP_PROT_READ)
+    g_set_error (error, MMAP_ERROR, MMAP_ERROR_NOT_ACCESSIBLE,
+                 "%s: the map's protection (prot %d) forbids reading",
+                 op, (int) self->prot);
+  else
+    g_set_error (error, MMAP_ERROR, MMAP_ERROR_READ_ONLY,
+                 "%s: mmap can't modify a readonly memory map", op);
+  return FALSE;
+}
+
+static inline gboolean
 check_open (MmapObject  *self,
             const char  *op,
             GError     **error)
 {
-  if (G_UNLIKELY (self->closed))
-    {
-      g_set_error (error, MMAP_ERROR, MMAP_ERROR_CLOSED,
-                   "%s: mmap closed or invalid", op);
-      return FALSE;
-    }
-  if (G_UNLIKELY (!self->initialized))
-    {
-      g_set_error (error, MMAP_ERROR, MMAP_ERROR_NOT_INITIALIZED,
-                   "%s: the map was not initialised (call g_initable_init())",
-                   op);
-      return FALSE;
-    }
-  return TRUE;
+  return G_LIKELY (self->initialized && !self->closed)
+         || set_access_error (self, op, 0, error);
 }
 
-static gboolean
+static inline gboolean
 check_readable (MmapObject  *self,
                 const char  *op,
                 GError     **error)
 {
-  if (!check_open (self, op, error))
-    return FALSE;
-  if (G_UNLIKELY (!(self->prot & MMAP_PROT_READ)))
-    {
-      g_set_error (error, MMAP_ERROR, MMAP_ERROR_NOT_ACCESSIBLE,
-                   "%s: the map's protection (prot %d) forbids reading",
-                   op, (int) self->prot);
-      return FALSE;
-    }
-  return TRUE;
+  return G_LIKELY (self->initialized && !self->closed
+                   && (self->prot & MMAP_PROT_READ))
+         || set_access_error (self, op, MMAP_PROT_READ, error);
 }
 
-static gboolean
+static inline gboolean
 check_writable (MmapObject  *self,
                 const char  *op,
                 GError     **error)
 {
-  if (!check_open (self, op, error))
-    return FALSE;
-  if (G_UNLIKELY (self->access == MMAP_ACCESS_READ
-                  || !(self->prot & MMAP_PROT_WRITE)))
-    {
-      g_set_error (error, MMAP_ERROR, MMAP_ERROR_READ_ONLY,
-                   "%s: mmap can't modify a readonly memory map", op);
-      return FALSE;
-    }
-  return TRUE;
+  return G_LIKELY (self->initialized && !self->closed
+                   && self->access != MMAP_ACCESS_READ
+                   && (self->prot & MMAP_PROT_WRITE))
+         || set_access_error (self, op, MMAP_PROT_WRITE, error);
 }
 
-
-
-static gboolean
+static inline gboolean
 normalize_index (MmapObject  *self,
                  const char  *op,
                  gssize      *index,
@@ -458,6 +464,8 @@ mmap_object_class_init (MmapObjectClass *klass)
                           | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
   GParamFlags read_only = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS
                           | G_PARAM_EXPLICIT_NOTIFY;
+
+  map_type = G_TYPE_FROM_CLASS (klass);
 
   /* Before any object can have readers. */
   mmap_readers_init ();
@@ -780,7 +788,7 @@ mmap_object_close (MmapObject  *self,
 {
   gboolean was_closed;
 
-  g_return_val_if_fail (MMAP_IS_OBJECT (self), FALSE);
+  g_return_val_if_fail (IS_MAP (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   {
@@ -813,7 +821,7 @@ mmap_object_close (MmapObject  *self,
 gboolean
 mmap_object_get_closed (MmapObject *self)
 {
-  g_return_val_if_fail (MMAP_IS_OBJECT (self), TRUE);
+  g_return_val_if_fail (IS_MAP (self), TRUE);
 
   {
     g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
@@ -836,7 +844,7 @@ mmap_object_get_closed (MmapObject *self)
 gsize
 mmap_object_get_length (MmapObject *self)
 {
-  g_return_val_if_fail (MMAP_IS_OBJECT (self), 0);
+  g_return_val_if_fail (IS_MAP (self), 0);
 
   {
     g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
@@ -860,7 +868,7 @@ mmap_object_get_length (MmapObject *self)
 goffset
 mmap_object_get_offset (MmapObject *self)
 {
-  g_return_val_if_fail (MMAP_IS_OBJECT (self), 0);
+  g_return_val_if_fail (IS_MAP (self), 0);
 
   return self->offset;
 }
@@ -881,7 +889,7 @@ mmap_object_get_offset (MmapObject *self)
 MmapAccess
 mmap_object_get_access (MmapObject *self)
 {
-  g_return_val_if_fail (MMAP_IS_OBJECT (self), MMAP_ACCESS_DEFAULT);
+  g_return_val_if_fail (IS_MAP (self), MMAP_ACCESS_DEFAULT);
 
   {
     g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
@@ -903,7 +911,7 @@ mmap_object_get_access (MmapObject *self)
 MmapMapFlags
 mmap_object_get_flags (MmapObject *self)
 {
-  g_return_val_if_fail (MMAP_IS_OBJECT (self), MMAP_MAP_NONE);
+  g_return_val_if_fail (IS_MAP (self), MMAP_MAP_NONE);
 
   {
     g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
@@ -925,7 +933,7 @@ mmap_object_get_flags (MmapObject *self)
 MmapProt
 mmap_object_get_prot (MmapObject *self)
 {
-  g_return_val_if_fail (MMAP_IS_OBJECT (self), MMAP_PROT_NONE);
+  g_return_val_if_fail (IS_MAP (self), MMAP_PROT_NONE);
 
   {
     g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
@@ -947,7 +955,7 @@ mmap_object_get_prot (MmapObject *self)
 gboolean
 mmap_object_get_track_fd (MmapObject *self)
 {
-  g_return_val_if_fail (MMAP_IS_OBJECT (self), FALSE);
+  g_return_val_if_fail (IS_MAP (self), FALSE);
 
   return self->track_fd;
 }
@@ -968,7 +976,7 @@ mmap_object_get_track_fd (MmapObject *self)
 gint
 mmap_object_get_fd (MmapObject *self)
 {
-  g_return_val_if_fail (MMAP_IS_OBJECT (self), -1);
+  g_return_val_if_fail (IS_MAP (self), -1);
 
   {
     g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
@@ -990,7 +998,7 @@ mmap_object_get_fd (MmapObject *self)
 const char *
 mmap_object_get_path (MmapObject *self)
 {
-  g_return_val_if_fail (MMAP_IS_OBJECT (self), NULL);
+  g_return_val_if_fail (IS_MAP (self), NULL);
 
   return self->path;
 }
@@ -1009,7 +1017,7 @@ find_common (MmapObject   *self,
              gboolean      reverse,
              GError      **error)
 {
-  g_return_val_if_fail (MMAP_IS_OBJECT (self), -2);
+  g_return_val_if_fail (IS_MAP (self), -2);
   g_return_val_if_fail (needle != NULL || needle_len == 0, -2);
   g_return_val_if_fail (error == NULL || *error == NULL, -2);
 
@@ -1189,7 +1197,7 @@ mmap_object_flush_range (MmapObject  *self,
 {
   int errsv;
 
-  g_return_val_if_fail (MMAP_IS_OBJECT (self), FALSE);
+  g_return_val_if_fail (IS_MAP (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   {
@@ -1345,7 +1353,7 @@ mmap_object_madvise_range (MmapObject  *self,
                            gssize       length,
                            GError     **error)
 {
-  g_return_val_if_fail (MMAP_IS_OBJECT (self), FALSE);
+  g_return_val_if_fail (IS_MAP (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   /* Advice that discards changes the mapping: no reader may be looking. */
@@ -1385,7 +1393,7 @@ mmap_object_move (MmapObject  *self,
                   gssize       count,
                   GError     **error)
 {
-  g_return_val_if_fail (MMAP_IS_OBJECT (self), FALSE);
+  g_return_val_if_fail (IS_MAP (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   {
@@ -1448,7 +1456,7 @@ mmap_object_read (MmapObject  *self,
   gsize count;
   GBytes *bytes;
 
-  g_return_val_if_fail (MMAP_IS_OBJECT (self), NULL);
+  g_return_val_if_fail (IS_MAP (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   locker = g_mutex_locker_new (&self->lock);
@@ -1490,7 +1498,7 @@ mmap_object_read_into (MmapObject  *self,
   g_autoptr(GMutexLocker) locker = NULL;
   goffset pos;
 
-  g_return_val_if_fail (MMAP_IS_OBJECT (self), -1);
+  g_return_val_if_fail (IS_MAP (self), -1);
   g_return_val_if_fail (buffer != NULL || count == 0, -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
@@ -1525,9 +1533,9 @@ mmap_object_read_byte (MmapObject  *self,
 {
   g_autoptr(GMutexLocker) locker = NULL;
   goffset pos;
-  guint8 byte;
+  gint byte;
 
-  g_return_val_if_fail (MMAP_IS_OBJECT (self), -1);
+  g_return_val_if_fail (IS_MAP (self), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
   locker = g_mutex_locker_new (&self->lock);
@@ -1543,8 +1551,8 @@ mmap_object_read_byte (MmapObject  *self,
                    pos, self->length);
       return -1;
     }
-  if (!mmap_access_copy (self, "read_byte", &byte, 1,
-                         mmap_object_at (self, pos), 1, 1, FALSE, error))
+  byte = mmap_access_get_byte (self, "read_byte", (gsize) pos, error);
+  if (byte < 0)
     return -1;
 
   mmap_object_set_pos (self, pos + 1);
@@ -1573,7 +1581,7 @@ mmap_object_readline (MmapObject  *self,
   gsize count;
   GBytes *bytes;
 
-  g_return_val_if_fail (MMAP_IS_OBJECT (self), NULL);
+  g_return_val_if_fail (IS_MAP (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   locker = g_mutex_locker_new (&self->lock);
@@ -1618,7 +1626,7 @@ mmap_object_readline_into (MmapObject  *self,
   goffset pos;
   gsize line;
 
-  g_return_val_if_fail (MMAP_IS_OBJECT (self), -1);
+  g_return_val_if_fail (IS_MAP (self), -1);
   g_return_val_if_fail (buffer != NULL || count == 0, -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
@@ -1846,7 +1854,7 @@ mmap_object_resize (MmapObject  *self,
 {
   gsize old_size;
 
-  g_return_val_if_fail (MMAP_IS_OBJECT (self), FALSE);
+  g_return_val_if_fail (IS_MAP (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   {
@@ -1892,7 +1900,7 @@ mmap_object_seek (MmapObject  *self,
   g_autoptr(GMutexLocker) locker = NULL;
   goffset base;
 
-  g_return_val_if_fail (MMAP_IS_OBJECT (self), -1);
+  g_return_val_if_fail (IS_MAP (self), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
   locker = g_mutex_locker_new (&self->lock);
@@ -1944,7 +1952,7 @@ mmap_object_seek (MmapObject  *self,
 gboolean
 mmap_object_seekable (MmapObject *self)
 {
-  g_return_val_if_fail (MMAP_IS_OBJECT (self), FALSE);
+  g_return_val_if_fail (IS_MAP (self), FALSE);
 
   return TRUE;
 }
@@ -1965,7 +1973,7 @@ goffset
 mmap_object_tell (MmapObject  *self,
                   GError     **error)
 {
-  g_return_val_if_fail (MMAP_IS_OBJECT (self), -1);
+  g_return_val_if_fail (IS_MAP (self), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
   {
@@ -1997,7 +2005,7 @@ mmap_object_size (MmapObject  *self,
 {
   struct stat st;
 
-  g_return_val_if_fail (MMAP_IS_OBJECT (self), -1);
+  g_return_val_if_fail (IS_MAP (self), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
   {
@@ -2057,7 +2065,7 @@ mmap_object_write (MmapObject    *self,
   g_auto(MmapChangeScope) scope = { NULL };
   goffset pos;
 
-  g_return_val_if_fail (MMAP_IS_OBJECT (self), -1);
+  g_return_val_if_fail (IS_MAP (self), -1);
   g_return_val_if_fail (data != NULL || len == 0, -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
@@ -2130,7 +2138,7 @@ mmap_object_write_byte (MmapObject  *self,
   g_auto(MmapChangeScope) scope = { NULL };
   goffset pos;
 
-  g_return_val_if_fail (MMAP_IS_OBJECT (self), FALSE);
+  g_return_val_if_fail (IS_MAP (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   scope = mmap_change_scope_enter (self);
@@ -2146,8 +2154,7 @@ mmap_object_write_byte (MmapObject  *self,
                    pos, self->length);
       return FALSE;
     }
-  if (!mmap_access_copy (self, "write_byte", mmap_object_at (self, pos), 1,
-                         &byte, 1, 1, TRUE, error))
+  if (!mmap_access_set_byte (self, "write_byte", (gsize) pos, byte, error))
     return FALSE;
 
   mmap_object_set_pos (self, pos + 1);
@@ -2174,21 +2181,17 @@ mmap_object_get_byte (MmapObject  *self,
                       gssize       index,
                       GError     **error)
 {
-  guint8 byte;
 
-  g_return_val_if_fail (MMAP_IS_OBJECT (self), -1);
+  g_return_val_if_fail (IS_MAP (self), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
   {
     g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
 
     if (!check_readable (self, "get_byte", error)
-        || !normalize_index (self, "get_byte", &index, error)
-        || !mmap_access_copy (self, "get_byte", &byte, 1,
-                              mmap_object_at (self, index), 1, 1, FALSE,
-                              error))
+        || !normalize_index (self, "get_byte", &index, error))
       return -1;
-    return byte;
+    return mmap_access_get_byte (self, "get_byte", (gsize) index, error);
   }
 }
 
@@ -2212,7 +2215,7 @@ mmap_object_set_byte (MmapObject  *self,
                       guint8       value,
                       GError     **error)
 {
-  g_return_val_if_fail (MMAP_IS_OBJECT (self), FALSE);
+  g_return_val_if_fail (IS_MAP (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   {
@@ -2220,8 +2223,8 @@ mmap_object_set_byte (MmapObject  *self,
 
     return check_writable (self, "set_byte", error)
            && normalize_index (self, "set_byte", &index, error)
-           && mmap_access_copy (self, "set_byte", mmap_object_at (self, index),
-                                1, &value, 1, 1, TRUE, error);
+           && mmap_access_set_byte (self, "set_byte", (gsize) index, value,
+                                    error);
   }
 }
 
@@ -2253,7 +2256,7 @@ mmap_object_get_slice (MmapObject  *self,
 {
   gsize count;
 
-  g_return_val_if_fail (MMAP_IS_OBJECT (self), NULL);
+  g_return_val_if_fail (IS_MAP (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   {
@@ -2299,7 +2302,7 @@ mmap_object_get_slice_into (MmapObject  *self,
 {
   gsize n;
 
-  g_return_val_if_fail (MMAP_IS_OBJECT (self), -1);
+  g_return_val_if_fail (IS_MAP (self), -1);
   g_return_val_if_fail (buffer != NULL || count == 0, -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
@@ -2358,7 +2361,7 @@ mmap_object_set_slice (MmapObject    *self,
 {
   gsize count;
 
-  g_return_val_if_fail (MMAP_IS_OBJECT (self), FALSE);
+  g_return_val_if_fail (IS_MAP (self), FALSE);
   g_return_val_if_fail (data != NULL || len == 0, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
@@ -2423,7 +2426,7 @@ mmap_object_view (MmapObject  *self,
                   gssize       length,
                   GError     **error)
 {
-  g_return_val_if_fail (MMAP_IS_OBJECT (self), NULL);
+  g_return_val_if_fail (IS_MAP (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   {
@@ -2463,7 +2466,7 @@ mmap_object_view (MmapObject  *self,
 guint
 mmap_object_get_n_views (MmapObject *self)
 {
-  g_return_val_if_fail (MMAP_IS_OBJECT (self), 0);
+  g_return_val_if_fail (IS_MAP (self), 0);
 
   {
     g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
@@ -2488,7 +2491,7 @@ mmap_object_get_n_views (MmapObject *self)
 char *
 mmap_object_to_string (MmapObject *self)
 {
-  g_return_val_if_fail (MMAP_IS_OBJECT (self), NULL);
+  g_return_val_if_fail (IS_MAP (self), NULL);
 
   {
     g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);

@@ -26,22 +26,13 @@
 # endif
 #endif
 
-#define SLOT_ALIGN 64
-
-typedef struct _Slot Slot;
-
-struct _Slot
-{
-  MmapReaders *inside;   /* atomic: the gate this thread is inside, or NULL */
-  gint         taken;    /* atomic: a live thread owns the slot */
-  Slot        *next;     /* set before the slot is published, then fixed */
-} __attribute__ ((aligned (SLOT_ALIGN)));
+typedef MmapReadersSlot Slot;
 
 static Slot *slots;                 /* atomic: the list head */
 static pthread_key_t slot_key;
-static gint asymmetric;             /* membarrier() orders the readers */
+gint mmap_readers_asymmetric;       /* membarrier() orders the readers */
 
-static __thread Slot *my_slot __attribute__ ((tls_model ("initial-exec")));
+__thread Slot *mmap_readers_my_slot __attribute__ ((tls_model ("initial-exec")));
 
 static void
 release_slot (gpointer data)
@@ -65,7 +56,7 @@ mmap_readers_init (void)
 #ifndef MMAP_READERS_TSAN
       if (syscall (__NR_membarrier,
                    MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0)
-        __atomic_store_n (&asymmetric, 1, __ATOMIC_RELAXED);
+        __atomic_store_n (&mmap_readers_asymmetric, 1, __ATOMIC_RELAXED);
 #endif
       g_once_init_leave (&done, 1);
     }
@@ -89,7 +80,7 @@ claim_slot (void)
 
   if (slot == NULL)
     {
-      slot = g_aligned_alloc0 (1, sizeof (Slot), SLOT_ALIGN);
+      slot = g_aligned_alloc0 (1, sizeof (Slot), G_ALIGNOF (Slot));
       slot->taken = 1;
       slot->next = __atomic_load_n (&slots, __ATOMIC_RELAXED);
       while (!__atomic_compare_exchange_n (&slots, &slot->next, slot, TRUE,
@@ -99,47 +90,30 @@ claim_slot (void)
     }
 
   pthread_setspecific (slot_key, slot);
-  my_slot = slot;
+  mmap_readers_my_slot = slot;
   return slot;
 }
 
-/*
- * Enters @gate. Returns FALSE when the gate is closed (a writer is
- * changing the state), or when this thread is already inside a gate: the
- * caller then takes the object's mutex instead.
- */
+/* mmap_readers_enter() when the fast path does not apply: the thread's
+ * first read, a nested one, or no membarrier(). */
 gboolean
-mmap_readers_enter (MmapReaders *gate)
+mmap_readers_enter_slow (MmapReaders *gate)
 {
-  Slot *slot = my_slot;
+  Slot *slot = mmap_readers_my_slot;
 
   if (G_UNLIKELY (slot == NULL))
     slot = claim_slot ();
   if (G_UNLIKELY (slot->inside != NULL))
     return FALSE;
 
-  if (G_LIKELY (__atomic_load_n (&asymmetric, __ATOMIC_RELAXED)))
-    {
-      __atomic_store_n (&slot->inside, gate, __ATOMIC_RELAXED);
-      __atomic_signal_fence (__ATOMIC_SEQ_CST);
-      if (G_LIKELY (!__atomic_load_n (&gate->closed, __ATOMIC_ACQUIRE)))
-        return TRUE;
-    }
-  else
-    {
-      __atomic_store_n (&slot->inside, gate, __ATOMIC_SEQ_CST);
-      if (!__atomic_load_n (&gate->closed, __ATOMIC_SEQ_CST))
-        return TRUE;
-    }
+  if (__atomic_load_n (&mmap_readers_asymmetric, __ATOMIC_RELAXED))
+    return mmap_readers_enter (gate);   /* the fast path applies now */
 
+  __atomic_store_n (&slot->inside, gate, __ATOMIC_SEQ_CST);
+  if (!__atomic_load_n (&gate->closed, __ATOMIC_SEQ_CST))
+    return TRUE;
   __atomic_store_n (&slot->inside, NULL, __ATOMIC_RELEASE);
   return FALSE;
-}
-
-void
-mmap_readers_leave (void)
-{
-  __atomic_store_n (&my_slot->inside, NULL, __ATOMIC_RELEASE);
 }
 
 /* Closes @gate and waits until no reader is inside. The caller holds the
@@ -148,7 +122,7 @@ void
 mmap_readers_block (MmapReaders *gate)
 {
   __atomic_store_n (&gate->closed, 1, __ATOMIC_SEQ_CST);
-  if (__atomic_load_n (&asymmetric, __ATOMIC_RELAXED))
+  if (__atomic_load_n (&mmap_readers_asymmetric, __ATOMIC_RELAXED))
     syscall (__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
 
   for (Slot *slot = __atomic_load_n (&slots, __ATOMIC_ACQUIRE);

@@ -25,12 +25,24 @@ gsize     mmap_slice_adjust           (gsize   length,
  * clamped to [0, length]. */
 gsize     mmap_slice_clamp_bound      (gssize  value,
                                        gsize   length);
-/* Makes a negative *index count from the end; FALSE, leaving *index
- * unchanged, if it is out of range. */
-gboolean  mmap_slice_normalize_index  (gsize   length,
-                                       gssize *index);
 /* FALSE for a step of 0; clamps a step below -G_MAXSSIZE to -G_MAXSSIZE
  * so that -step cannot overflow. */
 gboolean  mmap_slice_check_step       (gssize *step);
+
+/* Makes a negative *index count from the end; FALSE, leaving *index
+ * unchanged, if it is out of range. (Inline: every m[i] passes here.) */
+static inline gboolean
+mmap_slice_normalize_index (gsize   length,
+                            gssize *index)
+{
+  gssize i = *index;
+
+  if (i < 0)
+    i += (gssize) length;
+  if (i < 0 || (gsize) i >= length)
+    return FALSE;
+  *index = i;
+  return TRUE;
+}
 
 G_END_DECLS

@@ -61,20 +61,6 @@ mmap_slice_clamp_bound (gssize value,
 }
 
 gboolean
-mmap_slice_normalize_index (gsize   length,
-                            gssize *index)
-{
-  gssize i = *index;
-
-  if (i < 0)
-    i += (gssize) length;
-  if (i < 0 || (gsize) i >= length)
-    return FALSE;
-  *index = i;
-  return TRUE;
-}
-
-gboolean
 mmap_slice_check_step (gssize *step)
 {
   if (*step == 0)
