@@ -224,7 +224,9 @@ mmap_access_find (MmapObject    *self,
 }
 
 /* The length of the line that starts at byte @from, its newline included
- * (or the rest of the map). */
+ * (or the rest of the map). (Looking in a copy, a guarded chunk at a time,
+ * measured slower than one sigsetjmp frame around memchr() even for
+ * 80-byte lines.) */
 gboolean
 mmap_access_line_length (MmapObject    *self,
                          const char    *op,
@@ -235,7 +237,11 @@ mmap_access_line_length (MmapObject    *self,
   LineJob job = { mmap_object_at (self, from),
                   from < self->length ? self->length - from : 0, 0 };
 
-  if (job.len != 0 && !guard_run (self, op, run_line_length, &job, error))
+  if (job.len == 0)
+    ;
+  else if (!mmap_object_may_fault (self))
+    run_line_length (&job);
+  else if (!guard_run (self, op, run_line_length, &job, error))
     return FALSE;
   *out_length = job.result;
   return TRUE;

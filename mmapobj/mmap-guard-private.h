@@ -79,14 +79,36 @@ gboolean        mmap_guard_x86_store_byte (guint8        *p,
 #if defined (__x86_64__) && defined (__linux__) \
     && !defined (MMAP_GUARD_ASAN) && !defined (MMAP_GUARD_TSAN)
 
-/* The byte at p (0–255), or -1 if reading it raised SIGBUS. Inline, so
- * that a thread in the common mode makes one call: the routine itself. */
+/* The inline accessors below put an entry in this table for each
+ * instruction that may fault: its address and where to resume, both
+ * relative to the entry (no relocation at load time). The SIGBUS handler
+ * looks the faulting instruction up there, as kernels do for user
+ * copies. */
+# define MMAP_GUARD_EXTABLE_ENTRY(insn, fixup)                \
+  ".pushsection mmap_guard_extable, \"a\"\n"                 \
+  ".balign 4\n"                                              \
+  ".long " insn " - ., " fixup " - .\n"                      \
+  ".popsection\n"
+
+/* The byte at p (0–255), or -1 if reading it raised SIGBUS. Inline: in
+ * the common mode this is one load and a test. */
 static inline int
 mmap_guard_load_byte (const guint8 *p)
 {
-  if (G_LIKELY (mmap_guard_thread_mode == MMAP_GUARD_MODE_DIRECT))
-    return mmap_guard_x86_load_byte (p);
-  return mmap_guard_load_byte_any (p);
+  int value;
+
+  if (G_UNLIKELY (mmap_guard_thread_mode != MMAP_GUARD_MODE_DIRECT))
+    return mmap_guard_load_byte_any (p);
+  __asm__ volatile ("1:\tmovzbl %1, %0\n"
+                    "2:\n"
+                    ".pushsection .text.unlikely, \"ax\"\n"
+                    "3:\tmovl $-1, %0\n"
+                    "\tjmp 2b\n"
+                    ".popsection\n"
+                    MMAP_GUARD_EXTABLE_ENTRY ("1b", "3b")
+                    : "=r" (value)
+                    : "m" (*p));
+  return value;
 }
 
 /* Stores value at p; FALSE if that raised SIGBUS. */
@@ -94,9 +116,20 @@ static inline gboolean
 mmap_guard_store_byte (guint8 *p,
                        guint8  value)
 {
-  if (G_LIKELY (mmap_guard_thread_mode == MMAP_GUARD_MODE_DIRECT))
-    return mmap_guard_x86_store_byte (p, value);
-  return mmap_guard_store_byte_any (p, value);
+  gboolean ok = TRUE;
+
+  if (G_UNLIKELY (mmap_guard_thread_mode != MMAP_GUARD_MODE_DIRECT))
+    return mmap_guard_store_byte_any (p, value);
+  __asm__ volatile ("1:\tmovb %2, %1\n"
+                    "2:\n"
+                    ".pushsection .text.unlikely, \"ax\"\n"
+                    "3:\txorl %0, %0\n"
+                    "\tjmp 2b\n"
+                    ".popsection\n"
+                    MMAP_GUARD_EXTABLE_ENTRY ("1b", "3b")
+                    : "+r" (ok), "=m" (*p)
+                    : "q" (value));
+  return ok;
 }
 #else
 # define mmap_guard_load_byte  mmap_guard_load_byte_any

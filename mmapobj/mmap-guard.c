@@ -253,6 +253,44 @@ apply_fixup (const siginfo_t *info,
       }
   return FALSE;
 }
+
+/* The table of mmap_guard_load_byte() and mmap_guard_store_byte() (see
+ * mmap-guard-private.h), whose bounds the linker defines. */
+typedef struct
+{
+  gint32 insn;    /* the instruction that may fault, from &insn */
+  gint32 fixup;   /* where to resume, from &fixup */
+} ExtableEntry;
+
+extern const ExtableEntry __start_mmap_guard_extable[]
+  __attribute__ ((visibility ("hidden")));
+extern const ExtableEntry __stop_mmap_guard_extable[]
+  __attribute__ ((visibility ("hidden")));
+
+/* The table exists even when nothing puts an entry in it (under the
+ * sanitizers), so that its bounds are defined. */
+__asm__ (".pushsection mmap_guard_extable, \"a\"\n.popsection\n");
+
+static gboolean
+apply_inline_fixup (void *context)
+{
+  ucontext_t *uc = context;
+  guintptr ip;
+
+  if (uc == NULL)
+    return FALSE;
+  ip = (guintptr) uc->uc_mcontext.gregs[REG_RIP];
+  for (const ExtableEntry *e = __start_mmap_guard_extable;
+       e < __stop_mmap_guard_extable;
+       e++)
+    if ((guintptr) &e->insn + (gintptr) e->insn == ip)
+      {
+        uc->uc_mcontext.gregs[REG_RIP] =
+          (greg_t) ((guintptr) &e->fixup + (gintptr) e->fixup);
+        return TRUE;
+      }
+  return FALSE;
+}
 #endif
 
 static void
@@ -265,7 +303,7 @@ sigbus_handler (int        sig,
   GuardFrame *frame = current_frame;
 
 #if HAVE_FIXUPS
-  if (fault && apply_fixup (info, context))
+  if (fault && (apply_fixup (info, context) || apply_inline_fixup (context)))
     {
       errno = saved_errno;
       return;

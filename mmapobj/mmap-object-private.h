@@ -16,15 +16,17 @@
  *
  * - Readers (index, slice, find, view, the getters, flush, hints) pass the
  *   readers' gate (MmapReadScope): no lock, no shared write.
- * - Calls that move the position (read, readline, write, seek, …) hold
- *   the mutex (g_autoptr (GMutexLocker)).
- * - Calls that change the mapping (init, resize, close, advice that
- *   discards) hold the mutex and close the gate (MmapChangeScope), so no
- *   reader sees the mapping while it changes.
+ * - Reads that move the position (read, readline, read_byte, seek) are
+ *   readers too, and move the position by compare-and-swap
+ *   (mmap_object_move_pos()), retrying when another call moved it first.
+ * - Calls that change the mapping or its bytes (init, resize, close,
+ *   advice that discards, write, set_byte, set_slice, move) hold the
+ *   mutex and close the gate (MmapChangeScope), so no reader sees the
+ *   mapping or the bytes while they change.
  *
  * The fields under "State" change only inside a change scope; any scope
- * may read them. The position is changed under the mutex and read
- * atomically anywhere.
+ * may read them. The position is read atomically anywhere, moved by
+ * compare-and-swap in a read scope and set in a change scope.
  */
 
 #pragma once
@@ -152,6 +154,18 @@ mmap_object_set_pos (MmapObject *self,
                      goffset     pos)
 {
   __atomic_store_n (&self->pos, pos, __ATOMIC_RELAXED);
+}
+
+/* Moves the position from *from to @to, unless another call moved it
+ * since *from was read: then FALSE, with the current position in *from.
+ * Readers move it this way; a change scope may simply set it. */
+static inline gboolean
+mmap_object_move_pos (MmapObject *self,
+                      goffset    *from,
+                      goffset     to)
+{
+  return __atomic_compare_exchange_n (&self->pos, from, to, FALSE,
+                                      __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 }
 
 /* The address of byte @offset of the map. An empty map has no memory, and

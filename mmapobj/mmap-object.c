@@ -1425,12 +1425,69 @@ mmap_object_move (MmapObject  *self,
 /* ------------------------------------------------------------------ */
 /* Stream-like reading                                                */
 
+/* The bytes from @pos to the end of the map. */
 static gsize
-remaining (MmapObject *self)
+remaining (MmapObject *self,
+           goffset     pos)
+{
+  return (guint64) pos < self->length ? self->length - (gsize) pos : 0;
+}
+
+/*
+ * Takes up to @want bytes at the position, or the line that starts there
+ * when @line (its newline included), and moves the position past them.
+ * The bytes go to @dst or, when it is NULL, to a new GBytes in @out.
+ *
+ * The caller is inside a read scope: the mapping does not change, and
+ * other readers run alongside. The position moves by compare-and-swap,
+ * so the call is atomic with every other that moves it: when another
+ * moved it first, the bytes are taken again from the new position.
+ *
+ * Returns the number of bytes taken, or -1 with @error set and the
+ * position unchanged.
+ */
+static gssize
+take_at_position (MmapObject  *self,
+                  const char  *op,
+                  gsize        want,
+                  gboolean     line,
+                  guint8      *dst,
+                  GBytes     **out,
+                  GError     **error)
 {
   goffset pos = mmap_object_pos (self);
 
-  return (guint64) pos < self->length ? self->length - (gsize) pos : 0;
+  for (;;)
+    {
+      gsize count = MIN (want, remaining (self, pos));
+      gsize line_length;
+      guint8 *buffer;
+
+      if (line)
+        {
+          if (!mmap_access_line_length (self, op, (gsize) pos, &line_length,
+                                        error))
+            return -1;
+          count = MIN (count, line_length);
+        }
+
+      buffer = out != NULL ? g_malloc (count) : dst;
+      if (!mmap_access_copy (self, op, buffer, 1, mmap_object_at (self, pos),
+                             1, count, FALSE, error))
+        {
+          if (out != NULL)
+            g_free (buffer);
+          return -1;
+        }
+      if (mmap_object_move_pos (self, &pos, pos + (goffset) count))
+        {
+          if (out != NULL)
+            *out = g_bytes_new_take (buffer, count);
+          return (gssize) count;
+        }
+      if (out != NULL)
+        g_free (buffer);
+    }
 }
 
 /**
@@ -1452,24 +1509,20 @@ mmap_object_read (MmapObject  *self,
                   gssize       n,
                   GError     **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
-  gsize count;
-  GBytes *bytes;
+  GBytes *bytes = NULL;
 
   g_return_val_if_fail (IS_MAP (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  locker = g_mutex_locker_new (&self->lock);
-  if (!check_readable (self, "read", error))
-    return NULL;
+  {
+    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
 
-  count = MIN (n < 0 ? G_MAXSIZE : (gsize) n, remaining (self));
-  bytes = mmap_access_dup (self, "read",
-                           mmap_object_at (self, mmap_object_pos (self)), 1,
-                           count, error);
-  if (bytes != NULL)
-    mmap_object_set_pos (self, mmap_object_pos (self) + (goffset) count);
-  return bytes;
+    if (!check_readable (self, "read", error)
+        || take_at_position (self, "read", n < 0 ? G_MAXSIZE : (gsize) n,
+                             FALSE, NULL, &bytes, error) < 0)
+      return NULL;
+    return bytes;
+  }
 }
 
 /**
@@ -1495,24 +1548,17 @@ mmap_object_read_into (MmapObject  *self,
                        gsize        count,
                        GError     **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
-  goffset pos;
-
   g_return_val_if_fail (IS_MAP (self), -1);
   g_return_val_if_fail (buffer != NULL || count == 0, -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  locker = g_mutex_locker_new (&self->lock);
-  if (!check_readable (self, "read", error))
-    return -1;
+  {
+    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
 
-  pos = mmap_object_pos (self);
-  count = MIN (count, remaining (self));
-  if (!mmap_access_copy (self, "read", buffer, 1, mmap_object_at (self, pos),
-                         1, count, FALSE, error))
-    return -1;
-  mmap_object_set_pos (self, pos + (goffset) count);
-  return (gssize) count;
+    if (!check_readable (self, "read", error))
+      return -1;
+    return take_at_position (self, "read", count, FALSE, buffer, NULL, error);
+  }
 }
 
 /**
@@ -1531,32 +1577,35 @@ gint
 mmap_object_read_byte (MmapObject  *self,
                        GError     **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
-  goffset pos;
-  gint byte;
-
   g_return_val_if_fail (IS_MAP (self), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  locker = g_mutex_locker_new (&self->lock);
-  if (!check_readable (self, "read_byte", error))
-    return -1;
+  {
+    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
+    goffset pos;
+    gint byte;
 
-  pos = mmap_object_pos (self);
-  if ((guint64) pos >= self->length)
-    {
-      g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
-                   "read_byte: read byte out of range: position %"
-                   G_GOFFSET_FORMAT " in a %" G_GSIZE_FORMAT "-byte map",
-                   pos, self->length);
+    if (!check_readable (self, "read_byte", error))
       return -1;
-    }
-  byte = mmap_access_get_byte (self, "read_byte", (gsize) pos, error);
-  if (byte < 0)
-    return -1;
 
-  mmap_object_set_pos (self, pos + 1);
-  return byte;
+    pos = mmap_object_pos (self);
+    do
+      {
+        if ((guint64) pos >= self->length)
+          {
+            g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
+                         "read_byte: read byte out of range: position %"
+                         G_GOFFSET_FORMAT " in a %" G_GSIZE_FORMAT
+                         "-byte map", pos, self->length);
+            return -1;
+          }
+        byte = mmap_access_get_byte (self, "read_byte", (gsize) pos, error);
+        if (byte < 0)
+          return -1;
+      }
+    while (!mmap_object_move_pos (self, &pos, pos + 1));
+    return byte;
+  }
 }
 
 /**
@@ -1576,26 +1625,20 @@ GBytes *
 mmap_object_readline (MmapObject  *self,
                       GError     **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
-  goffset pos;
-  gsize count;
-  GBytes *bytes;
+  GBytes *bytes = NULL;
 
   g_return_val_if_fail (IS_MAP (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  locker = g_mutex_locker_new (&self->lock);
-  if (!check_readable (self, "readline", error))
-    return NULL;
+  {
+    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
 
-  pos = mmap_object_pos (self);
-  if (!mmap_access_line_length (self, "readline", (gsize) pos, &count, error))
-    return NULL;
-  bytes = mmap_access_dup (self, "readline", mmap_object_at (self, pos), 1,
-                           count, error);
-  if (bytes != NULL)
-    mmap_object_set_pos (self, pos + (goffset) count);
-  return bytes;
+    if (!check_readable (self, "readline", error)
+        || take_at_position (self, "readline", G_MAXSIZE, TRUE, NULL, &bytes,
+                             error) < 0)
+      return NULL;
+    return bytes;
+  }
 }
 
 /**
@@ -1622,27 +1665,18 @@ mmap_object_readline_into (MmapObject  *self,
                            gsize        count,
                            GError     **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
-  goffset pos;
-  gsize line;
-
   g_return_val_if_fail (IS_MAP (self), -1);
   g_return_val_if_fail (buffer != NULL || count == 0, -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  locker = g_mutex_locker_new (&self->lock);
-  if (!check_readable (self, "readline", error))
-    return -1;
+  {
+    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
 
-  pos = mmap_object_pos (self);
-  if (!mmap_access_line_length (self, "readline", (gsize) pos, &line, error))
-    return -1;
-  count = MIN (count, line);
-  if (!mmap_access_copy (self, "readline", buffer, 1,
-                         mmap_object_at (self, pos), 1, count, FALSE, error))
-    return -1;
-  mmap_object_set_pos (self, pos + (goffset) count);
-  return (gssize) count;
+    if (!check_readable (self, "readline", error))
+      return -1;
+    return take_at_position (self, "readline", count, TRUE, buffer, NULL,
+                             error);
+  }
 }
 
 /* ------------------------------------------------------------------ */
@@ -1897,45 +1931,41 @@ mmap_object_seek (MmapObject  *self,
                   GSeekType    whence,
                   GError     **error)
 {
-  g_autoptr(GMutexLocker) locker = NULL;
-  goffset base;
-
   g_return_val_if_fail (IS_MAP (self), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  locker = g_mutex_locker_new (&self->lock);
-  if (!check_open (self, "seek", error))
-    return -1;
+  {
+    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
+    goffset current, base;
 
-  switch ((int) whence)
-    {
-    case G_SEEK_SET:
-      base = 0;
-      break;
-    case G_SEEK_CUR:
-      base = mmap_object_pos (self);
-      break;
-    case G_SEEK_END:
-      base = (goffset) self->length;
-      break;
-    default:
-      g_set_error (error, MMAP_ERROR, MMAP_ERROR_INVALID_ARGUMENT,
-                   "seek: unknown seek type %d", (int) whence);
+    if (!check_open (self, "seek", error))
       return -1;
-    }
+    if (whence != G_SEEK_SET && whence != G_SEEK_CUR && whence != G_SEEK_END)
+      {
+        g_set_error (error, MMAP_ERROR, MMAP_ERROR_INVALID_ARGUMENT,
+                     "seek: unknown seek type %d", (int) whence);
+        return -1;
+      }
 
-  if ((pos > 0 && base > G_MAXINT64 - pos)
-      || base + pos < 0 || (guint64) (base + pos) > self->length)
-    {
-      g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
-                   "seek: seek out of range: %" G_GOFFSET_FORMAT
-                   " from %" G_GOFFSET_FORMAT " in a %" G_GSIZE_FORMAT
-                   "-byte map", pos, base, self->length);
-      return -1;
-    }
-
-  mmap_object_set_pos (self, base + pos);
-  return base + pos;
+    current = mmap_object_pos (self);
+    do
+      {
+        base = whence == G_SEEK_SET ? 0
+               : whence == G_SEEK_CUR ? current
+               : (goffset) self->length;
+        if ((pos > 0 && base > G_MAXINT64 - pos)
+            || base + pos < 0 || (guint64) (base + pos) > self->length)
+          {
+            g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
+                         "seek: seek out of range: %" G_GOFFSET_FORMAT
+                         " from %" G_GOFFSET_FORMAT " in a %" G_GSIZE_FORMAT
+                         "-byte map", pos, base, self->length);
+            return -1;
+          }
+      }
+    while (!mmap_object_move_pos (self, &current, base + pos));
+    return base + pos;
+  }
 }
 
 /**

@@ -37,8 +37,12 @@ for header in "$@"; do
         -e 's/^([^(;#]*[^A-Za-z_0-9(;#])?([a-z_][a-z_0-9]*) *\(.*/\2/p'
 done | grep -E '^mmap_[a-z0-9_]+$' | sort -u > "$tmp/declared"
 
-# Exported: every defined dynamic symbol.
-nm -D --defined-only "$lib" | awk 'NF == 3 { print $3 }' | sort -u > "$tmp/exported"
+# Exported: every defined dynamic symbol that other objects can bind to
+# (the linker lists the bounds of a section table as hidden ones).
+readelf --dyn-syms -W "$lib" \
+  | awk '$1 ~ /^[0-9]+:$/ && $7 != "UND" && ($6 == "DEFAULT" || $6 == "PROTECTED") \
+         && $5 != "LOCAL" && $8 != "" { sub (/@.*/, "", $8); print $8 }' \
+  | sort -u > "$tmp/exported"
 
 n_declared=$(wc -l < "$tmp/declared")
 missing=$(comm -23 "$tmp/declared" "$tmp/exported")

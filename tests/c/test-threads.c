@@ -483,6 +483,114 @@ test_atomic_position (void)
   g_assert_finalize_object (map);
 }
 
+/* Reads that move the position race each other: every 8-byte line of the
+ * map must be taken by exactly one of them, whole. */
+#define N_LINES (N_THREADS * 50000)
+
+typedef struct
+{
+  MmapObject *map;
+  gint        started;         /* atomic: readers ready to go */
+  gint        seen[N_LINES];   /* atomic: how often each line was taken */
+} LineRace;
+
+static void
+take_line (LineRace    *race,
+           const char  *line,
+           gsize        size)
+{
+  char text[9];
+  guint64 index;
+
+  g_assert_cmpuint (size, ==, 8);
+  g_assert_cmpint (line[7], ==, '\n');
+  memcpy (text, line, 7);
+  text[7] = '\0';
+  index = g_ascii_strtoull (text, NULL, 16);
+  g_assert_cmpuint (index, <, N_LINES);
+  g_atomic_int_inc (&race->seen[index]);
+}
+
+static gpointer
+line_reader_run (gpointer data)
+{
+  LineRace *race = data;
+
+  /* Start together, so that the reads really overlap. */
+  g_atomic_int_inc (&race->started);
+  while (g_atomic_int_get (&race->started) < N_THREADS)
+    g_thread_yield ();
+
+  for (guint i = 0;; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+      char buf[64];
+      gssize got;
+
+      switch (i % 4)
+        {
+        case 0:
+          bytes = mmap_object_readline (race->map, &error);
+          break;
+        case 1:
+          bytes = mmap_object_read (race->map, 8, &error);
+          break;
+        case 2:
+          got = mmap_object_read_into (race->map, (guint8 *) buf, 8, &error);
+          g_assert_cmpint (got, >=, 0);
+          if (got > 0)
+            bytes = g_bytes_new (buf, (gsize) got);
+          break;
+        default:
+          got = mmap_object_readline_into (race->map, (guint8 *) buf,
+                                           sizeof buf, &error);
+          g_assert_cmpint (got, >=, 0);
+          if (got > 0)
+            bytes = g_bytes_new (buf, (gsize) got);
+          break;
+        }
+      g_assert_no_error (error);
+      if (bytes == NULL || g_bytes_get_size (bytes) == 0)
+        return NULL;
+      take_line (race, g_bytes_get_data (bytes, NULL),
+                 g_bytes_get_size (bytes));
+      /* A seek that moves nothing races the reads too. */
+      g_assert_cmpint (mmap_object_seek (race->map, 0, G_SEEK_CUR, &error),
+                       >=, 0);
+    }
+}
+
+static void
+test_atomic_reads (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree LineRace *race = g_new0 (LineRace, 1);
+  GThread *threads[N_THREADS];
+
+  race->map = mmap_object_new_anonymous (N_LINES * 8, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < N_LINES; i++)
+    {
+      char line[9];
+
+      g_snprintf (line, sizeof line, "%07x\n", i);
+      g_assert_cmpint (mmap_object_write (race->map, (const guint8 *) line, 8,
+                                          &error), ==, 8);
+    }
+  g_assert_cmpint (mmap_object_seek (race->map, 0, G_SEEK_SET, &error), ==, 0);
+
+  for (guint i = 0; i < N_THREADS; i++)
+    threads[i] = g_thread_new ("mmap-reader", line_reader_run, race);
+  for (guint i = 0; i < N_THREADS; i++)
+    g_thread_join (threads[i]);
+
+  for (guint i = 0; i < N_LINES; i++)
+    g_assert_cmpint (race->seen[i], ==, 1);
+  g_assert_cmpint (mmap_object_tell (race->map, NULL), ==, N_LINES * 8);
+  g_assert_finalize_object (race->map);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -495,6 +603,7 @@ main (int   argc,
                         GINT_TO_POINTER (TRUE), test_stress);
   g_test_add_func ("/Mmap/Object/threads/atomic-position",
                    test_atomic_position);
+  g_test_add_func ("/Mmap/Object/threads/atomic-reads", test_atomic_reads);
 
   return g_test_run ();
 }
