@@ -8,11 +8,13 @@
  * caller's alike, runs under the guard, in one of two ways:
  *
  * - Single bytes and plain copies (mmap_guard_load_byte(),
- *   mmap_guard_store_byte(), mmap_guard_copy()) run small assembly
- *   routines (mmap-guard-x86_64.S) whose faulting instructions lie in a
- *   table of address ranges. On a fault there, the handler moves the
- *   thread to the routine's fixup, which returns the failure; nothing is
- *   set up per call but one thread-local load.
+ *   mmap_guard_store_byte(), mmap_guard_copy()) run code whose faulting
+ *   instructions are listed: the copy is a small assembly routine
+ *   (mmap-guard-x86_64.S) with a table of address ranges, the byte
+ *   accesses are inline assembly with an entry each in the
+ *   mmap_guard_extable section. On a fault there, the handler moves the
+ *   thread to the fixup, which returns the failure; nothing is set up per
+ *   call but one thread-local load.
  * - Anything else (memmem, memchr, strided loops), copies of 512 KiB and
  *   more (glibc's memcpy is faster there), and the three calls above where
  *   the fixups are not available (other architectures, valgrind), runs

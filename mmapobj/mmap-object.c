@@ -2206,23 +2206,43 @@ mmap_object_write_byte (MmapObject  *self,
  *
  * Since: 1.0
  */
+static G_GNUC_NO_INLINE gint
+get_byte_scoped (MmapObject  *self,
+                 gssize       index,
+                 GError     **error)
+{
+  g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
+
+  if (!check_readable (self, "get_byte", error)
+      || !normalize_index (self, "get_byte", &index, error))
+    return -1;
+  return mmap_access_get_byte (self, "get_byte", (gsize) index, error);
+}
+
 gint
 mmap_object_get_byte (MmapObject  *self,
                       gssize       index,
                       GError     **error)
 {
-
   g_return_val_if_fail (IS_MAP (self), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  {
-    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
+  /* The common case without a call, so that it needs no stack frame: a
+   * readable map, an index in range, no fault. Anything else, including
+   * a fault, goes the whole way round, which reports it. */
+  if (G_LIKELY (mmap_readers_try_enter (&self->readers)))
+    {
+      gint byte = -1;
 
-    if (!check_readable (self, "get_byte", error)
-        || !normalize_index (self, "get_byte", &index, error))
-      return -1;
-    return mmap_access_get_byte (self, "get_byte", (gsize) index, error);
-  }
+      if (G_LIKELY (self->initialized && !self->closed
+                    && (self->prot & MMAP_PROT_READ)
+                    && mmap_slice_normalize_index (self->length, &index)))
+        byte = mmap_access_get_byte (self, "get_byte", (gsize) index, NULL);
+      mmap_readers_leave ();
+      if (G_LIKELY (byte >= 0))
+        return byte;
+    }
+  return get_byte_scoped (self, index, error);
 }
 
 /**

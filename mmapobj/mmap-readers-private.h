@@ -26,8 +26,17 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  gint closed;   /* atomic: writers set it while changing the state */
+  gint     closed;   /* atomic: writers set it while changing the state */
+  gpointer owner;    /* atomic: see below */
 } MmapReaders;
+
+/* MmapReaders.owner: NULL until a thread first passes the gate without a
+ * fence; then that thread's slot; MMAP_READERS_MANY once a second thread
+ * has. While it names no thread but the writer's own, no other thread can
+ * be inside without having fenced, so the writer needs no membarrier():
+ * the common case of one thread that reads and writes pays no system
+ * call. */
+#define MMAP_READERS_MANY ((gpointer) 1)
 
 /* A thread's slot: the gate it is inside, or NULL. */
 typedef struct _MmapReadersSlot MmapReadersSlot;
@@ -48,18 +57,15 @@ gboolean mmap_readers_enter_slow  (MmapReaders *gate);
 void     mmap_readers_block       (MmapReaders *gate);
 void     mmap_readers_open        (MmapReaders *gate);
 
-/*
- * Enters @gate. Returns FALSE when the gate is closed (a writer is
- * changing the state), or when this thread is already inside a gate: the
- * caller then takes the object's mutex instead. Inline: every reader
- * passes here, and the common case is a few instructions.
- */
+/* Enters @gate the fast way if this thread may: TRUE if it is inside. */
 static inline gboolean
-mmap_readers_enter (MmapReaders *gate)
+mmap_readers_try_enter (MmapReaders *gate)
 {
   MmapReadersSlot *slot = mmap_readers_my_slot;
+  gpointer owner = __atomic_load_n (&gate->owner, __ATOMIC_RELAXED);
 
   if (G_LIKELY (slot != NULL && slot->inside == NULL
+                && (owner == slot || owner == MMAP_READERS_MANY)
                 && __atomic_load_n (&mmap_readers_asymmetric,
                                     __ATOMIC_RELAXED)))
     {
@@ -69,9 +75,22 @@ mmap_readers_enter (MmapReaders *gate)
       if (G_LIKELY (!__atomic_load_n (&gate->closed, __ATOMIC_ACQUIRE)))
         return TRUE;
       __atomic_store_n (&slot->inside, NULL, __ATOMIC_RELEASE);
-      return FALSE;
     }
-  return mmap_readers_enter_slow (gate);
+  return FALSE;
+}
+
+/*
+ * Enters @gate. Returns FALSE when the gate is closed (a writer is
+ * changing the state), or when this thread is already inside a gate: the
+ * caller then takes the object's mutex instead. Inline: every reader
+ * passes here, and the common case is a few instructions. A thread's
+ * first pass through a gate takes the slow path, which records it in
+ * gate->owner.
+ */
+static inline gboolean
+mmap_readers_enter (MmapReaders *gate)
+{
+  return mmap_readers_try_enter (gate) || mmap_readers_enter_slow (gate);
 }
 
 static inline void

@@ -94,21 +94,42 @@ claim_slot (void)
   return slot;
 }
 
+/* Records the calling thread as a reader of @gate (see
+ * MmapReaders.owner), with a full fence: a writer that has not seen the
+ * record yet closed the gate before this thread looks at it. */
+static void
+add_owner (MmapReaders *gate,
+           Slot        *slot)
+{
+  gpointer owner = NULL;
+
+  if (!__atomic_compare_exchange_n (&gate->owner, &owner, slot, FALSE,
+                                    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)
+      && owner != slot)
+    (void) __atomic_exchange_n (&gate->owner, MMAP_READERS_MANY,
+                                __ATOMIC_SEQ_CST);
+}
+
 /* mmap_readers_enter() when the fast path does not apply: the thread's
- * first read, a nested one, or no membarrier(). */
+ * first read, its first read of this gate, a nested one, or no
+ * membarrier(). */
 gboolean
 mmap_readers_enter_slow (MmapReaders *gate)
 {
   Slot *slot = mmap_readers_my_slot;
+  gpointer owner;
 
   if (G_UNLIKELY (slot == NULL))
     slot = claim_slot ();
   if (G_UNLIKELY (slot->inside != NULL))
     return FALSE;
 
-  if (__atomic_load_n (&mmap_readers_asymmetric, __ATOMIC_RELAXED))
-    return mmap_readers_enter (gate);   /* the fast path applies now */
+  owner = __atomic_load_n (&gate->owner, __ATOMIC_RELAXED);
+  if (owner != slot && owner != MMAP_READERS_MANY)
+    add_owner (gate, slot);
 
+  /* With the record made, the fences below are needed only this once:
+   * later passes take the fast path, and writers issue membarrier(). */
   __atomic_store_n (&slot->inside, gate, __ATOMIC_SEQ_CST);
   if (!__atomic_load_n (&gate->closed, __ATOMIC_SEQ_CST))
     return TRUE;
@@ -121,8 +142,12 @@ mmap_readers_enter_slow (MmapReaders *gate)
 void
 mmap_readers_block (MmapReaders *gate)
 {
+  gpointer owner;
+
   __atomic_store_n (&gate->closed, 1, __ATOMIC_SEQ_CST);
-  if (__atomic_load_n (&mmap_readers_asymmetric, __ATOMIC_RELAXED))
+  owner = __atomic_load_n (&gate->owner, __ATOMIC_SEQ_CST);
+  if (owner != NULL && owner != mmap_readers_my_slot
+      && __atomic_load_n (&mmap_readers_asymmetric, __ATOMIC_RELAXED))
     syscall (__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
 
   for (Slot *slot = __atomic_load_n (&slots, __ATOMIC_ACQUIRE);

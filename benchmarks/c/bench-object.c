@@ -173,6 +173,34 @@ plain_read_into (const guint8 *data,
   return (gssize) n;
 }
 
+static BENCH_OPAQUE gboolean
+plain_set_byte (guint8 *data,
+                gsize   len,
+                gssize  index,
+                guint8  value)
+{
+  if (index < 0)
+    index += (gssize) len;
+  if (index < 0 || (gsize) index >= len)
+    return FALSE;
+  data[index] = value;
+  return TRUE;
+}
+
+static BENCH_OPAQUE gssize
+plain_write (guint8       *data,
+             gsize         len,
+             gsize        *pos,
+             const guint8 *src,
+             gsize         count)
+{
+  if (*pos > len || count > len - *pos)
+    return -1;
+  memcpy (data + *pos, src, count);
+  *pos += count;
+  return (gssize) count;
+}
+
 static BENCH_OPAQUE gssize
 plain_readline_into (const guint8 *data,
                      gsize         len,
@@ -326,6 +354,73 @@ lib_read_into_small (Bench *b,
   return sum;
 }
 #endif
+
+/* The writes store the bytes already there (the haystack's own, kept in
+ * b->text), so that the find rows still see the text they expect. */
+static guint64
+lib_set_byte (Bench *b,
+              gsize  iters)
+{
+  guint64 sum = 0;
+
+  for (gsize i = 0; i < iters; i++)
+    {
+      gsize at = i & (WINDOW - 1);
+
+      sum += (guint64) mmap_object_set_byte (b->map, (gssize) at, b->text[at],
+                                             NULL);
+    }
+  return sum;
+}
+
+static guint64
+plain_set_byte_batch (Bench *b,
+                      gsize  iters)
+{
+  guint64 sum = 0;
+
+  for (gsize i = 0; i < iters; i++)
+    {
+      gsize at = i & (WINDOW - 1);
+
+      sum += (guint64) plain_set_byte ((guint8 *) b->data, FILE_SIZE,
+                                       (gssize) at, b->text[at]);
+    }
+  return sum;
+}
+
+static guint64
+lib_write_small (Bench *b,
+                 gsize  iters)
+{
+  guint64 sum = 0;
+
+  for (gsize i = 0; i < iters; i++)
+    {
+      if (b->lib_pos + SMALL_READ > WINDOW)
+        lib_rewind (b, 0);
+      sum += (guint64) mmap_object_write (b->map, b->text + b->lib_pos,
+                                          SMALL_READ, NULL);
+      b->lib_pos += SMALL_READ;
+    }
+  return sum;
+}
+
+static guint64
+plain_write_small (Bench *b,
+                   gsize  iters)
+{
+  guint64 sum = 0;
+
+  for (gsize i = 0; i < iters; i++)
+    {
+      if (b->pos + SMALL_READ > WINDOW)
+        b->pos = 0;
+      sum += (guint64) plain_write ((guint8 *) b->data, FILE_SIZE, &b->pos,
+                                    b->text + b->pos, SMALL_READ);
+    }
+  return sum;
+}
 
 static guint64
 plain_read_into_small (Bench *b,
@@ -632,6 +727,10 @@ static const RowSpec rows[] = {
     lib_read_small, plain_read_small, TARGET_MAX, 2.0, 0 },
   { "readline (80)", "readline", "memchr + malloc + memcpy + free", ROW_PAIR,
     lib_readline, plain_readline, TARGET_MAX, 2.0, 0 },
+  { "set_byte", "set_byte", "bounds-checked store function", ROW_PAIR,
+    lib_set_byte, plain_set_byte_batch, TARGET_NONE, 0, 0 },
+  { "write (64)", "write", "bounds-checked copy function", ROW_PAIR,
+    lib_write_small, plain_write_small, TARGET_NONE, 0, 0 },
   FIND_ROW (1), FIND_ROW (2), FIND_ROW (4), FIND_ROW (13), FIND_ROW (64),
   FIND_ROW (1024),
   RFIND_ROW (1), RFIND_ROW (2), RFIND_ROW (4), RFIND_ROW (13), RFIND_ROW (64),

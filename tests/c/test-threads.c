@@ -591,6 +591,76 @@ test_atomic_reads (void)
   g_assert_finalize_object (race->map);
 }
 
+/* A map read and written by one thread lets its writes skip the
+ * membarrier(); a second thread that starts reading then must still never
+ * see a write half done. Each round takes a new map, so that the hand-over
+ * from one reader to many happens while the first thread writes. */
+#define HANDOVER_ROUNDS 50
+#define HANDOVER_BLOCK  4096
+
+typedef struct
+{
+  MmapObject *map;
+  gint        stop;    /* atomic */
+  gint        reads;   /* atomic: slices the second thread checked */
+} Handover;
+
+static gpointer
+handover_reader_run (gpointer data)
+{
+  Handover *h = data;
+
+  while (!g_atomic_int_get (&h->stop))
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) bytes = mmap_object_get_slice (h->map, 0,
+                                                       HANDOVER_BLOCK, 1,
+                                                       &error);
+      const guint8 *d;
+      gsize size;
+
+      g_assert_no_error (error);
+      d = g_bytes_get_data (bytes, &size);
+      g_assert_cmpuint (size, ==, HANDOVER_BLOCK);
+      for (gsize i = 1; i < size; i++)
+        g_assert_cmpint (d[i], ==, d[0]);
+      g_atomic_int_inc (&h->reads);
+    }
+  return NULL;
+}
+
+static void
+test_owner_handover (void)
+{
+  guint8 block[HANDOVER_BLOCK];
+
+  for (guint round = 0; round < HANDOVER_ROUNDS; round++)
+    {
+      g_autoptr(GError) error = NULL;
+      Handover h = { NULL, 0, 0 };
+      GThread *reader;
+
+      h.map = mmap_object_new_anonymous (HANDOVER_BLOCK, &error);
+      g_assert_no_error (error);
+      /* This thread becomes the map's only reader. */
+      g_assert_cmpint (mmap_object_get_byte (h.map, 0, &error), ==, 0);
+
+      reader = g_thread_new ("mmap-handover", handover_reader_run, &h);
+      /* Write until the reader has checked a few slices alongside. */
+      for (guint i = 0; g_atomic_int_get (&h.reads) < 20; i++)
+        {
+          memset (block, (int) (i & 0xff), sizeof block);
+          g_assert_true (mmap_object_set_slice (h.map, 0, HANDOVER_BLOCK, 1,
+                                                block, sizeof block, &error));
+          g_assert_no_error (error);
+        }
+      g_atomic_int_set (&h.stop, 1);
+      g_thread_join (reader);
+      g_assert_cmpint (g_atomic_int_get (&h.reads), >, 0);
+      g_assert_finalize_object (h.map);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -604,6 +674,8 @@ main (int   argc,
   g_test_add_func ("/Mmap/Object/threads/atomic-position",
                    test_atomic_position);
   g_test_add_func ("/Mmap/Object/threads/atomic-reads", test_atomic_reads);
+  g_test_add_func ("/Mmap/Object/threads/owner-handover",
+                   test_owner_handover);
 
   return g_test_run ();
 }
