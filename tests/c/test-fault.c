@@ -1373,14 +1373,6 @@ check_dontneed (Env         *env,
     }
 }
 
-static int
-errno_of (const GError *error)
-{
-  const char *p = strstr (error->message, "[Errno ");
-
-  return p != NULL ? atoi (p + strlen ("[Errno ")) : 0;
-}
-
 static void
 check_result (Env         *env,
               const State *before,
@@ -1449,7 +1441,7 @@ check_result (Env         *env,
                 reported = TRUE;
               if (r->error->domain == G_IO_ERROR
                   && r->error->code == (int) g_io_error_from_errno (err)
-                  && errno_of (r->error) == err)
+                  && mmap_error_get_errno (r->error) == err)
                 reported = TRUE;
             }
           if (!reported)
