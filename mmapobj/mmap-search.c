@@ -200,12 +200,18 @@ backward_pairs (const guint8 *hay,
       const guint8 *start;
       gsize step;
 
-      do
+      /* Two windows a turn: half the loop's branches. */
+      for (;;)
         {
           end -= last;
           step = shift[pair_hash (end)];
+          if (step != 0 || end < lowest_end)
+            break;
+          end -= last;
+          step = shift[pair_hash (end)];
+          if (step != 0 || end < lowest_end)
+            break;
         }
-      while (step == 0 && end >= lowest_end);
 
       end += step;
       if (step < last)
