@@ -4,7 +4,10 @@
  *
  * The object is spread over a few units:
  *
- *   mmap-object.c   the class, its properties and the public methods
+ *   mmap-object.c   the class, its properties, construction, indexing,
+ *                   slicing, searching, flush, advice and views
+ *   mmap-position.c the file-like calls: read, readline, write, seek, tell
+ *   mmap-resize.c   resize, as a transaction that loses nothing
  *   mmap-init.c     GInitable: arguments, and mapping each kind of backing
  *   mmap-access.c   guarded copies, searches and line scans of the map
  *   mmap-mapping.c  the system calls on the mapping and on its file
@@ -177,6 +180,52 @@ mmap_object_at (MmapObject *self,
   return self->data != NULL ? self->data + offset : NULL;
 }
 
+/* MMAP_IS_OBJECT() without a call to mmap_object_get_type() on every
+ * entry: the type is final, so an instance of it has exactly this type,
+ * and no instance exists before class_init has stored the id. */
+extern GType mmap_object_type_id;
+#define MMAP_OBJECT_CHECK(p) \
+  ((p) != NULL && ((GTypeInstance *) (p))->g_class != NULL \
+   && ((GTypeInstance *) (p))->g_class->g_type == mmap_object_type_id)
+
+/* The checks every method makes first, inside its scope: whether the map
+ * is open (initialised and not closed), and readable or writable. The
+ * error, when there is one, comes from mmap_object_set_access_error(). */
+gboolean     mmap_object_set_access_error (MmapObject  *self,
+                                           const char  *op,
+                                           MmapProt     prot,
+                                           GError     **error);
+
+static inline gboolean
+mmap_object_check_open (MmapObject  *self,
+                        const char  *op,
+                        GError     **error)
+{
+  return G_LIKELY (self->initialized && !self->closed)
+         || mmap_object_set_access_error (self, op, 0, error);
+}
+
+static inline gboolean
+mmap_object_check_readable (MmapObject  *self,
+                            const char  *op,
+                            GError     **error)
+{
+  return G_LIKELY (self->initialized && !self->closed
+                   && (self->prot & MMAP_PROT_READ))
+         || mmap_object_set_access_error (self, op, MMAP_PROT_READ, error);
+}
+
+static inline gboolean
+mmap_object_check_writable (MmapObject  *self,
+                            const char  *op,
+                            GError     **error)
+{
+  return G_LIKELY (self->initialized && !self->closed
+                   && self->access != MMAP_ACCESS_READ
+                   && (self->prot & MMAP_PROT_WRITE))
+         || mmap_object_set_access_error (self, op, MMAP_PROT_WRITE, error);
+}
+
 /* Whether touching the map's memory can raise SIGBUS. Private anonymous
  * memory cannot (huge pages can: the pool may run dry), so its accesses
  * need no guard. Memory the caller passes in is guarded all the same. */
@@ -193,6 +242,7 @@ void         mmap_object_set_length    (MmapObject   *self,
                                         gsize         length);
 MmapMapSpec  mmap_object_map_spec      (MmapObject   *self);
 void         mmap_object_release       (MmapObject   *self);
+void         mmap_object_notify_length (MmapObject   *self);
 
 /* mmap-init.c */
 void         mmap_object_initable_iface_init (GInitableIface *iface);

@@ -89,13 +89,8 @@
 #include "mmap-object-private.h"
 #include "mmap-slice-private.h"
 
-/* MMAP_IS_OBJECT() without the call to mmap_object_get_type() on every
- * entry: the type is final, so an instance of it has exactly this type,
- * and no instance exists before class_init has stored the id. */
-static GType map_type;
-#define IS_MAP(p) \
-  ((p) != NULL && ((GTypeInstance *) (p))->g_class != NULL \
-   && ((GTypeInstance *) (p))->g_class->g_type == map_type)
+/* Read by MMAP_OBJECT_CHECK() (mmap-object-private.h). */
+GType mmap_object_type_id;
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (MmapObject, mmap_object, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
@@ -238,61 +233,6 @@ map_ends_backing (MmapObject *self)
          <= (guint64) self->map_offset + self->delta + self->length;
 }
 
-/* The error for a call on a map that is closed or not initialised, or
- * whose protection forbids what the call needs (@prot). */
-static G_GNUC_NO_INLINE gboolean
-set_access_error (MmapObject  *self,
-                  const char  *op,
-                  MmapProt     prot,
-                  GError     **error)
-{
-  if (self->closed)
-    g_set_error (error, MMAP_ERROR, MMAP_ERROR_CLOSED,
-                 "%s: mmap closed or invalid", op);
-  else if (!self->initialized)
-    g_set_error (error, MMAP_ERROR, MMAP_ERROR_NOT_INITIALIZED,
-                 "%s: the map was not initialised (call g_initable_init())",
-                 op);
-  else if (prot == MMAP_PROT_READ)
-    g_set_error (error, MMAP_ERROR, MMAP_ERROR_NOT_ACCESSIBLE,
-                 "%s: the map's protection (prot %d) forbids reading",
-                 op, (int) self->prot);
-  else
-    g_set_error (error, MMAP_ERROR, MMAP_ERROR_READ_ONLY,
-                 "%s: mmap can't modify a readonly memory map", op);
-  return FALSE;
-}
-
-static inline gboolean
-check_open (MmapObject  *self,
-            const char  *op,
-            GError     **error)
-{
-  return G_LIKELY (self->initialized && !self->closed)
-         || set_access_error (self, op, 0, error);
-}
-
-static inline gboolean
-check_readable (MmapObject  *self,
-                const char  *op,
-                GError     **error)
-{
-  return G_LIKELY (self->initialized && !self->closed
-                   && (self->prot & MMAP_PROT_READ))
-         || set_access_error (self, op, MMAP_PROT_READ, error);
-}
-
-static inline gboolean
-check_writable (MmapObject  *self,
-                const char  *op,
-                GError     **error)
-{
-  return G_LIKELY (self->initialized && !self->closed
-                   && self->access != MMAP_ACCESS_READ
-                   && (self->prot & MMAP_PROT_WRITE))
-         || set_access_error (self, op, MMAP_PROT_WRITE, error);
-}
-
 static inline gboolean
 normalize_index (MmapObject  *self,
                  const char  *op,
@@ -319,6 +259,31 @@ check_step (gssize      *step,
   return FALSE;
 }
 
+/* The error for a call on a map that is closed or not initialised, or
+ * whose protection forbids what the call needs (@prot). */
+gboolean
+mmap_object_set_access_error (MmapObject  *self,
+                              const char  *op,
+                              MmapProt     prot,
+                              GError     **error)
+{
+  if (self->closed)
+    g_set_error (error, MMAP_ERROR, MMAP_ERROR_CLOSED,
+                 "%s: mmap closed or invalid", op);
+  else if (!self->initialized)
+    g_set_error (error, MMAP_ERROR, MMAP_ERROR_NOT_INITIALIZED,
+                 "%s: the map was not initialised (call g_initable_init())",
+                 op);
+  else if (prot == MMAP_PROT_READ)
+    g_set_error (error, MMAP_ERROR, MMAP_ERROR_NOT_ACCESSIBLE,
+                 "%s: the map's protection (prot %d) forbids reading",
+                 op, (int) self->prot);
+  else
+    g_set_error (error, MMAP_ERROR, MMAP_ERROR_READ_ONLY,
+                 "%s: mmap can't modify a readonly memory map", op);
+  return FALSE;
+}
+
 /* ------------------------------------------------------------------ */
 /* Mapping                                                            */
 
@@ -340,6 +305,13 @@ mmap_object_set_length (MmapObject *self,
 
   self->length = length;
   self->data = base != NULL ? base + self->delta : NULL;
+}
+
+/* Notifies the length property, outside any scope. */
+void
+mmap_object_notify_length (MmapObject *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LENGTH]);
 }
 
 /* ------------------------------------------------------------------ */
@@ -465,7 +437,7 @@ mmap_object_class_init (MmapObjectClass *klass)
   GParamFlags read_only = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS
                           | G_PARAM_EXPLICIT_NOTIFY;
 
-  map_type = G_TYPE_FROM_CLASS (klass);
+  mmap_object_type_id = G_TYPE_FROM_CLASS (klass);
 
   /* Before any object can have readers. */
   mmap_readers_init ();
@@ -788,7 +760,7 @@ mmap_object_close (MmapObject  *self,
 {
   gboolean was_closed;
 
-  g_return_val_if_fail (IS_MAP (self), FALSE);
+  g_return_val_if_fail (MMAP_OBJECT_CHECK (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   {
@@ -821,7 +793,7 @@ mmap_object_close (MmapObject  *self,
 gboolean
 mmap_object_get_closed (MmapObject *self)
 {
-  g_return_val_if_fail (IS_MAP (self), TRUE);
+  g_return_val_if_fail (MMAP_OBJECT_CHECK (self), TRUE);
 
   {
     g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
@@ -844,7 +816,7 @@ mmap_object_get_closed (MmapObject *self)
 gsize
 mmap_object_get_length (MmapObject *self)
 {
-  g_return_val_if_fail (IS_MAP (self), 0);
+  g_return_val_if_fail (MMAP_OBJECT_CHECK (self), 0);
 
   {
     g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
@@ -868,7 +840,7 @@ mmap_object_get_length (MmapObject *self)
 goffset
 mmap_object_get_offset (MmapObject *self)
 {
-  g_return_val_if_fail (IS_MAP (self), 0);
+  g_return_val_if_fail (MMAP_OBJECT_CHECK (self), 0);
 
   return self->offset;
 }
@@ -889,7 +861,7 @@ mmap_object_get_offset (MmapObject *self)
 MmapAccess
 mmap_object_get_access (MmapObject *self)
 {
-  g_return_val_if_fail (IS_MAP (self), MMAP_ACCESS_DEFAULT);
+  g_return_val_if_fail (MMAP_OBJECT_CHECK (self), MMAP_ACCESS_DEFAULT);
 
   {
     g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
@@ -911,7 +883,7 @@ mmap_object_get_access (MmapObject *self)
 MmapMapFlags
 mmap_object_get_flags (MmapObject *self)
 {
-  g_return_val_if_fail (IS_MAP (self), MMAP_MAP_NONE);
+  g_return_val_if_fail (MMAP_OBJECT_CHECK (self), MMAP_MAP_NONE);
 
   {
     g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
@@ -933,7 +905,7 @@ mmap_object_get_flags (MmapObject *self)
 MmapProt
 mmap_object_get_prot (MmapObject *self)
 {
-  g_return_val_if_fail (IS_MAP (self), MMAP_PROT_NONE);
+  g_return_val_if_fail (MMAP_OBJECT_CHECK (self), MMAP_PROT_NONE);
 
   {
     g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
@@ -955,7 +927,7 @@ mmap_object_get_prot (MmapObject *self)
 gboolean
 mmap_object_get_track_fd (MmapObject *self)
 {
-  g_return_val_if_fail (IS_MAP (self), FALSE);
+  g_return_val_if_fail (MMAP_OBJECT_CHECK (self), FALSE);
 
   return self->track_fd;
 }
@@ -976,7 +948,7 @@ mmap_object_get_track_fd (MmapObject *self)
 gint
 mmap_object_get_fd (MmapObject *self)
 {
-  g_return_val_if_fail (IS_MAP (self), -1);
+  g_return_val_if_fail (MMAP_OBJECT_CHECK (self), -1);
 
   {
     g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
@@ -998,7 +970,7 @@ mmap_object_get_fd (MmapObject *self)
 const char *
 mmap_object_get_path (MmapObject *self)
 {
-  g_return_val_if_fail (IS_MAP (self), NULL);
+  g_return_val_if_fail (MMAP_OBJECT_CHECK (self), NULL);
 
   return self->path;
 }
@@ -1017,14 +989,14 @@ find_common (MmapObject   *self,
              gboolean      reverse,
              GError      **error)
 {
-  g_return_val_if_fail (IS_MAP (self), -2);
+  g_return_val_if_fail (MMAP_OBJECT_CHECK (self), -2);
   g_return_val_if_fail (needle != NULL || needle_len == 0, -2);
   g_return_val_if_fail (error == NULL || *error == NULL, -2);
 
   {
     g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
 
-    if (!check_readable (self, op, error))
+    if (!mmap_object_check_readable (self, op, error))
       return -2;
     if (from_pos)
       {
@@ -1197,13 +1169,13 @@ mmap_object_flush_range (MmapObject  *self,
 {
   int errsv;
 
-  g_return_val_if_fail (IS_MAP (self), FALSE);
+  g_return_val_if_fail (MMAP_OBJECT_CHECK (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   {
     g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
 
-    if (!check_open (self, "flush", error))
+    if (!mmap_object_check_open (self, "flush", error))
       return FALSE;
 
     if (size == -1 && offset >= 0 && (guint64) offset <= self->length)
@@ -1266,7 +1238,7 @@ madvise_scoped (MmapObject  *self,
   MmapAdviseScope scope = MMAP_ADVISE_WIDEN;
   int errsv;
 
-  if (!check_open (self, "madvise", error)
+  if (!mmap_object_check_open (self, "madvise", error)
       || !check_enum_value (MMAP_TYPE_ADVICE, (int) advice, "madvise",
                             "advice", error))
     return FALSE;
@@ -1353,7 +1325,7 @@ mmap_object_madvise_range (MmapObject  *self,
                            gssize       length,
                            GError     **error)
 {
-  g_return_val_if_fail (IS_MAP (self), FALSE);
+  g_return_val_if_fail (MMAP_OBJECT_CHECK (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   /* Advice that discards changes the mapping: no reader may be looking. */
@@ -1393,14 +1365,14 @@ mmap_object_move (MmapObject  *self,
                   gssize       count,
                   GError     **error)
 {
-  g_return_val_if_fail (IS_MAP (self), FALSE);
+  g_return_val_if_fail (MMAP_OBJECT_CHECK (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   {
     g_auto(MmapChangeScope) scope = mmap_change_scope_enter (self);
 
-    if (!check_writable (self, "move", error)
-        || !check_readable (self, "move", error))
+    if (!mmap_object_check_writable (self, "move", error)
+        || !mmap_object_check_readable (self, "move", error))
       return FALSE;
 
     if (dest < 0 || src < 0 || count < 0
@@ -1420,775 +1392,6 @@ mmap_object_move (MmapObject  *self,
                              mmap_object_at (self, src), 1, (gsize) count,
                              TRUE, error);
   }
-}
-
-/* ------------------------------------------------------------------ */
-/* Stream-like reading                                                */
-
-/* The bytes from @pos to the end of the map. */
-static gsize
-remaining (MmapObject *self,
-           goffset     pos)
-{
-  return (guint64) pos < self->length ? self->length - (gsize) pos : 0;
-}
-
-/*
- * Takes up to @want bytes at the position, or the line that starts there
- * when @line (its newline included), and moves the position past them.
- * The bytes go to @dst or, when it is NULL, to a new GBytes in @out.
- *
- * The caller is inside a read scope: the mapping does not change, and
- * other readers run alongside. The position moves by compare-and-swap,
- * so the call is atomic with every other that moves it: when another
- * moved it first, the bytes are taken again from the new position.
- *
- * Returns the number of bytes taken, or -1 with @error set and the
- * position unchanged.
- */
-static gssize
-take_at_position (MmapObject  *self,
-                  const char  *op,
-                  gsize        want,
-                  gboolean     line,
-                  guint8      *dst,
-                  GBytes     **out,
-                  GError     **error)
-{
-  goffset pos = mmap_object_pos (self);
-
-  for (;;)
-    {
-      gsize count = MIN (want, remaining (self, pos));
-      gsize line_length;
-      guint8 *buffer;
-
-      if (line)
-        {
-          if (!mmap_access_line_length (self, op, (gsize) pos, &line_length,
-                                        error))
-            return -1;
-          count = MIN (count, line_length);
-        }
-
-      buffer = out != NULL ? g_malloc (count) : dst;
-      if (!mmap_access_copy (self, op, buffer, 1, mmap_object_at (self, pos),
-                             1, count, FALSE, error))
-        {
-          if (out != NULL)
-            g_free (buffer);
-          return -1;
-        }
-      if (mmap_object_move_pos (self, &pos, pos + (goffset) count))
-        {
-          if (out != NULL)
-            *out = g_bytes_new_take (buffer, count);
-          return (gssize) count;
-        }
-      if (out != NULL)
-        g_free (buffer);
-    }
-}
-
-/**
- * mmap_object_read:
- * @self: a map
- * @n: the most bytes to read, or a negative value for all that remain
- * @error: return location for a #GError
- *
- * Reads up to @n bytes from the current position and advances it: Python's
- * `m.read(n)`. At or past the end it returns empty bytes.
- *
- * Returns: (transfer full): a copy of the bytes read, or %NULL with @error
- *   set
- *
- * Since: 1.0
- */
-GBytes *
-mmap_object_read (MmapObject  *self,
-                  gssize       n,
-                  GError     **error)
-{
-  GBytes *bytes = NULL;
-
-  g_return_val_if_fail (IS_MAP (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  {
-    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
-
-    if (!check_readable (self, "read", error)
-        || take_at_position (self, "read", n < 0 ? G_MAXSIZE : (gsize) n,
-                             FALSE, NULL, &bytes, error) < 0)
-      return NULL;
-    return bytes;
-  }
-}
-
-/**
- * mmap_object_read_into: (skip)
- * @self: a map
- * @buffer: (array length=count): where to copy the bytes
- * @count: the size of @buffer
- * @error: return location for a #GError
- *
- * Copies up to @count bytes from the current position into @buffer and
- * advances the position by as many: [method@Mmap.Object.read] without the
- * [struct@GLib.Bytes], for C callers and language bindings that copy
- * straight into an object of their own.
- *
- * Returns: the number of bytes copied (0 at the end of the map), or -1
- *   with @error set
- *
- * Since: 1.0
- */
-gssize
-mmap_object_read_into (MmapObject  *self,
-                       guint8      *buffer,
-                       gsize        count,
-                       GError     **error)
-{
-  g_return_val_if_fail (IS_MAP (self), -1);
-  g_return_val_if_fail (buffer != NULL || count == 0, -1);
-  g_return_val_if_fail (error == NULL || *error == NULL, -1);
-
-  {
-    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
-
-    if (!check_readable (self, "read", error))
-      return -1;
-    return take_at_position (self, "read", count, FALSE, buffer, NULL, error);
-  }
-}
-
-/**
- * mmap_object_read_byte:
- * @self: a map
- * @error: return location for a #GError
- *
- * Reads the byte at the current position and advances it by one: Python's
- * `m.read_byte()`.
- *
- * Returns: the byte (0 to 255), or -1 with @error set
- *
- * Since: 1.0
- */
-gint
-mmap_object_read_byte (MmapObject  *self,
-                       GError     **error)
-{
-  g_return_val_if_fail (IS_MAP (self), -1);
-  g_return_val_if_fail (error == NULL || *error == NULL, -1);
-
-  {
-    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
-    goffset pos;
-    gint byte;
-
-    if (!check_readable (self, "read_byte", error))
-      return -1;
-
-    pos = mmap_object_pos (self);
-    do
-      {
-        if ((guint64) pos >= self->length)
-          {
-            g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
-                         "read_byte: read byte out of range: position %"
-                         G_GOFFSET_FORMAT " in a %" G_GSIZE_FORMAT
-                         "-byte map", pos, self->length);
-            return -1;
-          }
-        byte = mmap_access_get_byte (self, "read_byte", (gsize) pos, error);
-        if (byte < 0)
-          return -1;
-      }
-    while (!mmap_object_move_pos (self, &pos, pos + 1));
-    return byte;
-  }
-}
-
-/**
- * mmap_object_readline:
- * @self: a map
- * @error: return location for a #GError
- *
- * Reads from the current position up to and including the next newline,
- * or to the end of the map, and advances the position: Python's
- * `m.readline()`.
- *
- * Returns: (transfer full): a copy of the line, or %NULL with @error set
- *
- * Since: 1.0
- */
-GBytes *
-mmap_object_readline (MmapObject  *self,
-                      GError     **error)
-{
-  GBytes *bytes = NULL;
-
-  g_return_val_if_fail (IS_MAP (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  {
-    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
-
-    if (!check_readable (self, "readline", error)
-        || take_at_position (self, "readline", G_MAXSIZE, TRUE, NULL, &bytes,
-                             error) < 0)
-      return NULL;
-    return bytes;
-  }
-}
-
-/**
- * mmap_object_readline_into: (skip)
- * @self: a map
- * @buffer: (array length=count): where to copy the line
- * @count: the size of @buffer
- * @error: return location for a #GError
- *
- * Copies the line that starts at the current position, its newline
- * included, into @buffer, or its first @count bytes if it is longer, and
- * advances the position by what it copied: [method@Mmap.Object.readline]
- * without the [struct@GLib.Bytes]. A result of @count with no newline at
- * its end means the line goes on.
- *
- * Returns: the number of bytes copied (0 at the end of the map), or -1
- *   with @error set
- *
- * Since: 1.0
- */
-gssize
-mmap_object_readline_into (MmapObject  *self,
-                           guint8      *buffer,
-                           gsize        count,
-                           GError     **error)
-{
-  g_return_val_if_fail (IS_MAP (self), -1);
-  g_return_val_if_fail (buffer != NULL || count == 0, -1);
-  g_return_val_if_fail (error == NULL || *error == NULL, -1);
-
-  {
-    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
-
-    if (!check_readable (self, "readline", error))
-      return -1;
-    return take_at_position (self, "readline", count, TRUE, buffer, NULL,
-                             error);
-  }
-}
-
-/* ------------------------------------------------------------------ */
-/* resize                                                             */
-
-static gboolean
-truncate_file (int          fd,
-               goffset      size,
-               GError     **error)
-{
-  int errsv = mmap_file_truncate (fd, size);
-
-  if (errsv != 0)
-    return mmap_set_error_from_errno (error, errsv,
-                                      "ftruncate: cannot set the file size "
-                                      "to %" G_GOFFSET_FORMAT, size);
-  return TRUE;
-}
-
-/* Extends the file from old_size to new_size. A user's file gets its new
- * blocks reserved, so that a full disk fails here instead of faulting on
- * a later write; the memfds behind anonymous maps do not, so their memory
- * stays lazy. */
-static gboolean
-extend_file (int          fd,
-             gboolean     reserve,
-             goffset      old_size,
-             goffset      new_size,
-             GError     **error)
-{
-  const char *call = NULL;
-  int errsv = mmap_file_extend (fd, reserve, old_size, new_size, &call);
-
-  if (errsv != 0)
-    return mmap_set_error_from_errno (error, errsv,
-                                      "%s: cannot extend the file from %"
-                                      G_GOFFSET_FORMAT " to %" G_GOFFSET_FORMAT
-                                      " bytes", call, old_size, new_size);
-  return TRUE;
-}
-
-static gboolean
-check_resizable (MmapObject  *self,
-                 gsize        new_size,
-                 GError     **error)
-{
-  goffset file_base = self->fd != -1 ? self->offset : 0;
-
-  if (!check_open (self, "resize", error))
-    return FALSE;
-
-  if (mmap_mapping_n_extra (self->mapping) > 0)
-    {
-      g_set_error (error, MMAP_ERROR, MMAP_ERROR_EXPORTS_EXIST,
-                   "resize: mmap can't resize with extant buffers exported "
-                   "(%u views alive)", mmap_mapping_n_extra (self->mapping));
-      return FALSE;
-    }
-  if (!self->track_fd)
-    {
-      g_set_error (error, MMAP_ERROR, MMAP_ERROR_NO_TRACKED_FD,
-                   "resize: mmap can't resize with trackfd=False");
-      return FALSE;
-    }
-  if (self->access == MMAP_ACCESS_READ || self->access == MMAP_ACCESS_COPY)
-    {
-      g_set_error (error, MMAP_ERROR, MMAP_ERROR_NOT_RESIZABLE,
-                   "resize: mmap can't resize a readonly or copy-on-write "
-                   "memory map");
-      return FALSE;
-    }
-  if (new_size > (gsize) G_MAXSSIZE - self->delta
-      || (goffset) (G_MAXSSIZE - (gssize) new_size) < file_base)
-    {
-      g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
-                   "resize: new size %" G_GSIZE_FORMAT " out of range",
-                   new_size);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/*
- * Every step that can fail runs before the one that loses data, and each
- * is undone if a later one fails:
- *
- * 1. a file that must grow is extended (its new blocks reserved);
- * 2. a map that must grow is grown (undo: shrink it back);
- * 3. a file that must shrink is truncated, the only step that discards;
- * 4. a map that must shrink is trimmed, which cannot fail.
- *
- * So a failure leaves the file's size and bytes, the map's bytes (private
- * pages included) and its length as they were, and the map never ends up
- * longer than its file.
- */
-static gboolean
-resize_scoped (MmapObject  *self,
-               gsize        new_size,
-               GError     **error)
-{
-  int file_fd = self->fd != -1 ? self->fd : self->anon_fd;
-  goffset file_base = self->fd != -1 ? self->offset : 0;
-  goffset target;
-  gsize old_size = self->length;
-  goffset old_file_size = 0;
-  gboolean file_grows = FALSE;
-  MmapMapSpec spec;
-
-  if (!check_resizable (self, new_size, error))
-    return FALSE;
-  target = file_base + (goffset) new_size;
-
-  if (file_fd != -1)
-    {
-      struct stat st;
-
-      if (fstat (file_fd, &st) != 0)
-        {
-          int errsv = errno;
-          return mmap_set_error_from_errno (error, errsv, "fstat: fd %d",
-                                            file_fd);
-        }
-      old_file_size = st.st_size;
-      file_grows = target > old_file_size;
-      if (file_grows
-          && !extend_file (file_fd, file_fd == self->fd, old_file_size, target,
-                           error))
-        return FALSE;
-    }
-
-  spec = mmap_object_map_spec (self);
-  if (new_size > old_size)
-    {
-      int errsv = mmap_mapping_grow (self->mapping, &spec,
-                                     self->delta + new_size);
-      if (errsv != 0)
-        {
-          if (file_grows)
-            (void) mmap_file_truncate (file_fd, old_file_size);
-          return mmap_set_error_from_errno (error, errsv,
-                                            "mremap: cannot resize the map "
-                                            "from %" G_GSIZE_FORMAT " to %"
-                                            G_GSIZE_FORMAT " bytes",
-                                            old_size, new_size);
-        }
-      mmap_object_set_length (self, new_size);
-    }
-
-  if (file_fd != -1 && target < old_file_size
-      && !truncate_file (file_fd, target, error))
-    {
-      if (new_size > old_size)
-        {
-          mmap_mapping_shrink (self->mapping, self->delta + old_size);
-          mmap_object_set_length (self, old_size);
-        }
-      return FALSE;
-    }
-
-  if (new_size < old_size)
-    {
-      mmap_mapping_shrink (self->mapping,
-                           new_size == 0 ? 0 : self->delta + new_size);
-      mmap_object_set_length (self, new_size);
-    }
-
-  return TRUE;
-}
-
-
-/**
- * mmap_object_resize:
- * @self: a map
- * @new_size: the new length in bytes; 0 gives an empty map
- * @error: return location for a #GError
- *
- * Changes the length of the map and sets the size of its file to the map's
- * offset plus @new_size: Python's `m.resize(newsize)`. The position is
- * unchanged, even when it now lies past the end.
- *
- * **Beware, as in Python:** a successful resize sets the file's size to
- * offset plus @new_size even when the file was longer, so growing a map of
- * the first part of a longer file cuts off the rest of the file.
- *
- * Unlike Python, the map never outlives its file and a failure loses
- * nothing: every step that can fail (extending the file and reserving its
- * new blocks with `fallocate()`, growing the mapping) runs before the file
- * is truncated, and each is undone when a later one fails. A failed resize
- * leaves the file's size and bytes, the map's bytes (private pages
- * included), its length and the position as they were. A full disk fails
- * the resize with `ENOSPC` instead of faulting on a later write (on file
- * systems that cannot reserve blocks, the file is extended sparsely, as
- * Python does). Anonymous maps can grow and shrink too; their memory is
- * not reserved.
- *
- * Read-only and copy-on-write maps cannot be resized
- * (%MMAP_ERROR_NOT_RESIZABLE), nor maps without a tracked file descriptor
- * (%MMAP_ERROR_NO_TRACKED_FD), nor maps with live views
- * (%MMAP_ERROR_EXPORTS_EXIST).
- *
- * Returns: %TRUE on success, %FALSE with @error set
- *
- * Since: 1.0
- */
-gboolean
-mmap_object_resize (MmapObject  *self,
-                    gsize        new_size,
-                    GError     **error)
-{
-  gsize old_size;
-
-  g_return_val_if_fail (IS_MAP (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  {
-    g_auto(MmapChangeScope) scope = mmap_change_scope_enter (self);
-
-    old_size = self->length;
-    if (!resize_scoped (self, new_size, error))
-      return FALSE;
-  }
-
-  if (old_size != new_size)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LENGTH]);
-
-  return TRUE;
-}
-
-/* ------------------------------------------------------------------ */
-/* Position                                                           */
-
-/**
- * mmap_object_seek:
- * @self: a map
- * @pos: the offset
- * @whence: what @pos is relative to: %G_SEEK_SET (the start),
- *   %G_SEEK_CUR (the current position) or %G_SEEK_END (the end)
- * @error: return location for a #GError
- *
- * Moves the position: Python's `m.seek(pos, whence)`. The new position
- * must lie between 0 and the length, both included. A failed seek leaves
- * the position unchanged. Note that #GSeekType's values differ from
- * Python's `whence` numbers.
- *
- * Returns: the new position, or -1 with @error set
- *
- * Since: 1.0
- */
-goffset
-mmap_object_seek (MmapObject  *self,
-                  goffset      pos,
-                  GSeekType    whence,
-                  GError     **error)
-{
-  g_return_val_if_fail (IS_MAP (self), -1);
-  g_return_val_if_fail (error == NULL || *error == NULL, -1);
-
-  {
-    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
-    goffset current, base;
-
-    if (!check_open (self, "seek", error))
-      return -1;
-    if (whence != G_SEEK_SET && whence != G_SEEK_CUR && whence != G_SEEK_END)
-      {
-        g_set_error (error, MMAP_ERROR, MMAP_ERROR_INVALID_ARGUMENT,
-                     "seek: unknown seek type %d", (int) whence);
-        return -1;
-      }
-
-    current = mmap_object_pos (self);
-    do
-      {
-        base = whence == G_SEEK_SET ? 0
-               : whence == G_SEEK_CUR ? current
-               : (goffset) self->length;
-        if ((pos > 0 && base > G_MAXINT64 - pos)
-            || base + pos < 0 || (guint64) (base + pos) > self->length)
-          {
-            g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
-                         "seek: seek out of range: %" G_GOFFSET_FORMAT
-                         " from %" G_GOFFSET_FORMAT " in a %" G_GSIZE_FORMAT
-                         "-byte map", pos, base, self->length);
-            return -1;
-          }
-      }
-    while (!mmap_object_move_pos (self, &current, base + pos));
-    return base + pos;
-  }
-}
-
-/**
- * mmap_object_seekable:
- * @self: a map
- *
- * Whether the map supports [method@Mmap.Object.seek]: always %TRUE, even
- * when closed, as in Python.
- *
- * Returns: %TRUE
- *
- * Since: 1.0
- */
-gboolean
-mmap_object_seekable (MmapObject *self)
-{
-  g_return_val_if_fail (IS_MAP (self), FALSE);
-
-  return TRUE;
-}
-
-/**
- * mmap_object_tell:
- * @self: a map
- * @error: return location for a #GError
- *
- * The current position: Python's `m.tell()`. After a shrinking resize it
- * may lie past the end.
- *
- * Returns: the position, or -1 with @error set
- *
- * Since: 1.0
- */
-goffset
-mmap_object_tell (MmapObject  *self,
-                  GError     **error)
-{
-  g_return_val_if_fail (IS_MAP (self), -1);
-  g_return_val_if_fail (error == NULL || *error == NULL, -1);
-
-  {
-    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
-
-    if (!check_open (self, "tell", error))
-      return -1;
-    return mmap_object_pos (self);
-  }
-}
-
-/**
- * mmap_object_size:
- * @self: a map
- * @error: return location for a #GError
- *
- * The size of the whole file behind the map, read now with `fstat(2)`:
- * Python's `m.size()`. It includes the bytes before the offset and follows
- * changes made by others. Maps without a tracked file descriptor
- * (anonymous, or `track-fd` false) fail with %MMAP_ERROR_NO_TRACKED_FD.
- *
- * Returns: the file size in bytes, or -1 with @error set
- *
- * Since: 1.0
- */
-goffset
-mmap_object_size (MmapObject  *self,
-                  GError     **error)
-{
-  struct stat st;
-
-  g_return_val_if_fail (IS_MAP (self), -1);
-  g_return_val_if_fail (error == NULL || *error == NULL, -1);
-
-  {
-    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
-
-    if (!check_open (self, "size", error))
-      return -1;
-    if (self->fd == -1)
-      {
-        g_set_error (error, MMAP_ERROR, MMAP_ERROR_NO_TRACKED_FD,
-                     "size: the map keeps no file descriptor (%s)",
-                     self->track_fd ? "anonymous map" : "trackfd=False");
-        return -1;
-      }
-    if (fstat (self->fd, &st) != 0)
-      {
-        int errsv = errno;
-        mmap_set_error_from_errno (error, errsv, "fstat: fd %d", self->fd);
-        return -1;
-      }
-    return st.st_size;
-  }
-}
-
-/* ------------------------------------------------------------------ */
-/* Stream-like writing                                                */
-
-/**
- * mmap_object_write:
- * @self: a map
- * @data: (array length=len) (nullable): the bytes to write
- * @len: the length of @data
- * @error: return location for a #GError
- *
- * Writes @data at the current position and advances it: Python's
- * `m.write(data)`. The write never grows the map: when @data does not
- * fit, nothing is written and the position is unchanged.
- *
- * A write over a file that was truncated under the map before the call
- * fails with an `EIO` error and stores nothing; so does a write whose
- * @data is mapped memory that faults, such as a view of another map whose
- * file was truncated. What remains possible, and is reported the same way
- * with the position unchanged: a truncation that races the copy, or an
- * I/O error (a full disk, a failing device) on a page in the middle, can
- * leave the bytes before the failing page written.
- *
- * Returns: the number of bytes written (@len), or -1 with @error set
- *
- * Since: 1.0
- */
-gssize
-mmap_object_write (MmapObject    *self,
-                   const guint8  *data,
-                   gsize          len,
-                   GError       **error)
-{
-  g_auto(MmapChangeScope) scope = { NULL };
-  goffset pos;
-
-  g_return_val_if_fail (IS_MAP (self), -1);
-  g_return_val_if_fail (data != NULL || len == 0, -1);
-  g_return_val_if_fail (error == NULL || *error == NULL, -1);
-
-  scope = mmap_change_scope_enter (self);
-  if (!check_writable (self, "write", error))
-    return -1;
-
-  pos = mmap_object_pos (self);
-  if ((guint64) pos > self->length || self->length - (gsize) pos < len)
-    {
-      g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
-                   "write: data out of range: %" G_GSIZE_FORMAT " bytes at "
-                   "position %" G_GOFFSET_FORMAT " do not fit in a %"
-                   G_GSIZE_FORMAT "-byte map", len, pos, self->length);
-      return -1;
-    }
-
-  if (!mmap_access_copy (self, "write", mmap_object_at (self, pos), 1, data, 1,
-                         len, TRUE, error))
-    return -1;
-
-  mmap_object_set_pos (self, pos + (goffset) len);
-  return (gssize) len;
-}
-
-/**
- * mmap_object_write_bytes:
- * @self: a map
- * @bytes: the bytes to write
- * @error: return location for a #GError
- *
- * Writes @bytes at the current position, like [method@Mmap.Object.write].
- *
- * Returns: the number of bytes written, or -1 with @error set
- *
- * Since: 1.0
- */
-gssize
-mmap_object_write_bytes (MmapObject  *self,
-                         GBytes      *bytes,
-                         GError     **error)
-{
-  gsize len;
-  const guint8 *data;
-
-  g_return_val_if_fail (bytes != NULL, -1);
-
-  data = g_bytes_get_data (bytes, &len);
-  return mmap_object_write (self, data, len, error);
-}
-
-/**
- * mmap_object_write_byte:
- * @self: a map
- * @byte: the byte to write
- * @error: return location for a #GError
- *
- * Writes one byte at the current position and advances it: Python's
- * `m.write_byte(byte)`.
- *
- * Returns: %TRUE on success, %FALSE with @error set
- *
- * Since: 1.0
- */
-gboolean
-mmap_object_write_byte (MmapObject  *self,
-                        guint8       byte,
-                        GError     **error)
-{
-  g_auto(MmapChangeScope) scope = { NULL };
-  goffset pos;
-
-  g_return_val_if_fail (IS_MAP (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  scope = mmap_change_scope_enter (self);
-  if (!check_writable (self, "write_byte", error))
-    return FALSE;
-
-  pos = mmap_object_pos (self);
-  if ((guint64) pos >= self->length)
-    {
-      g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
-                   "write_byte: write byte out of range: position %"
-                   G_GOFFSET_FORMAT " in a %" G_GSIZE_FORMAT "-byte map",
-                   pos, self->length);
-      return FALSE;
-    }
-  if (!mmap_access_set_byte (self, "write_byte", (gsize) pos, byte, error))
-    return FALSE;
-
-  mmap_object_set_pos (self, pos + 1);
-  return TRUE;
 }
 
 /* ------------------------------------------------------------------ */
@@ -2213,7 +1416,7 @@ get_byte_scoped (MmapObject  *self,
 {
   g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
 
-  if (!check_readable (self, "get_byte", error)
+  if (!mmap_object_check_readable (self, "get_byte", error)
       || !normalize_index (self, "get_byte", &index, error))
     return -1;
   return mmap_access_get_byte (self, "get_byte", (gsize) index, error);
@@ -2224,7 +1427,7 @@ mmap_object_get_byte (MmapObject  *self,
                       gssize       index,
                       GError     **error)
 {
-  g_return_val_if_fail (IS_MAP (self), -1);
+  g_return_val_if_fail (MMAP_OBJECT_CHECK (self), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
   /* The common case without a call, so that it needs no stack frame: a
@@ -2265,13 +1468,13 @@ mmap_object_set_byte (MmapObject  *self,
                       guint8       value,
                       GError     **error)
 {
-  g_return_val_if_fail (IS_MAP (self), FALSE);
+  g_return_val_if_fail (MMAP_OBJECT_CHECK (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   {
     g_auto(MmapChangeScope) scope = mmap_change_scope_enter (self);
 
-    return check_writable (self, "set_byte", error)
+    return mmap_object_check_writable (self, "set_byte", error)
            && normalize_index (self, "set_byte", &index, error)
            && mmap_access_set_byte (self, "set_byte", (gsize) index, value,
                                     error);
@@ -2306,13 +1509,13 @@ mmap_object_get_slice (MmapObject  *self,
 {
   gsize count;
 
-  g_return_val_if_fail (IS_MAP (self), NULL);
+  g_return_val_if_fail (MMAP_OBJECT_CHECK (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   {
     g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
 
-    if (!check_readable (self, "get_slice", error)
+    if (!mmap_object_check_readable (self, "get_slice", error)
         || !check_step (&step, "get_slice", error))
       return NULL;
 
@@ -2352,14 +1555,14 @@ mmap_object_get_slice_into (MmapObject  *self,
 {
   gsize n;
 
-  g_return_val_if_fail (IS_MAP (self), -1);
+  g_return_val_if_fail (MMAP_OBJECT_CHECK (self), -1);
   g_return_val_if_fail (buffer != NULL || count == 0, -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
   {
     g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
 
-    if (!check_readable (self, "get_slice", error)
+    if (!mmap_object_check_readable (self, "get_slice", error)
         || !check_step (&step, "get_slice", error))
       return -1;
 
@@ -2411,14 +1614,14 @@ mmap_object_set_slice (MmapObject    *self,
 {
   gsize count;
 
-  g_return_val_if_fail (IS_MAP (self), FALSE);
+  g_return_val_if_fail (MMAP_OBJECT_CHECK (self), FALSE);
   g_return_val_if_fail (data != NULL || len == 0, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   {
     g_auto(MmapChangeScope) scope = mmap_change_scope_enter (self);
 
-    if (!check_writable (self, "set_slice", error)
+    if (!mmap_object_check_writable (self, "set_slice", error)
         || !check_step (&step, "set_slice", error))
       return FALSE;
 
@@ -2476,13 +1679,13 @@ mmap_object_view (MmapObject  *self,
                   gssize       length,
                   GError     **error)
 {
-  g_return_val_if_fail (IS_MAP (self), NULL);
+  g_return_val_if_fail (MMAP_OBJECT_CHECK (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   {
     g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
 
-    if (!check_readable (self, "view", error))
+    if (!mmap_object_check_readable (self, "view", error))
       return NULL;
 
     if (offset <= self->length && length == -1)
@@ -2516,7 +1719,7 @@ mmap_object_view (MmapObject  *self,
 guint
 mmap_object_get_n_views (MmapObject *self)
 {
-  g_return_val_if_fail (IS_MAP (self), 0);
+  g_return_val_if_fail (MMAP_OBJECT_CHECK (self), 0);
 
   {
     g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
@@ -2541,7 +1744,7 @@ mmap_object_get_n_views (MmapObject *self)
 char *
 mmap_object_to_string (MmapObject *self)
 {
-  g_return_val_if_fail (IS_MAP (self), NULL);
+  g_return_val_if_fail (MMAP_OBJECT_CHECK (self), NULL);
 
   {
     g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
