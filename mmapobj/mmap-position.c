@@ -33,10 +33,10 @@ remaining (MmapObject *self,
  * when @line (its newline included), and moves the position past them.
  * The bytes go to @dst or, when it is NULL, to a new GBytes in @out.
  *
- * The caller is inside a read scope: the mapping does not change, and
- * other readers run alongside. The position moves by compare-and-swap,
- * so the call is atomic with every other that moves it: when another
- * moved it first, the bytes are taken again from the new position.
+ * It runs in a read scope: the mapping does not change, and other
+ * readers run alongside. The position moves by compare-and-swap, so the
+ * call is atomic with every other that moves it: when another moved it
+ * first, the bytes are taken again from the new position.
  *
  * Returns the number of bytes taken, or -1 with @error set and the
  * position unchanged.
@@ -50,7 +50,13 @@ take_at_position (MmapObject  *self,
                   GBytes     **out,
                   GError     **error)
 {
-  goffset pos = mmap_object_pos (self);
+  g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
+  goffset pos;
+
+  if (!mmap_object_check_readable (self, op, error))
+    return -1;
+
+  pos = mmap_object_pos (self);
 
   for (;;)
     {
@@ -109,15 +115,10 @@ mmap_object_read (MmapObject  *self,
   g_return_val_if_fail (MMAP_OBJECT_CHECK (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  {
-    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
-
-    if (!mmap_object_check_readable (self, "read", error)
-        || take_at_position (self, "read", n < 0 ? G_MAXSIZE : (gsize) n,
-                             FALSE, NULL, &bytes, error) < 0)
-      return NULL;
-    return bytes;
-  }
+  if (take_at_position (self, "read", n < 0 ? G_MAXSIZE : (gsize) n, FALSE,
+                        NULL, &bytes, error) < 0)
+    return NULL;
+  return bytes;
 }
 
 /**
@@ -147,13 +148,7 @@ mmap_object_read_into (MmapObject  *self,
   g_return_val_if_fail (buffer != NULL || count == 0, -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  {
-    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
-
-    if (!mmap_object_check_readable (self, "read", error))
-      return -1;
-    return take_at_position (self, "read", count, FALSE, buffer, NULL, error);
-  }
+  return take_at_position (self, "read", count, FALSE, buffer, NULL, error);
 }
 
 /**
@@ -225,15 +220,10 @@ mmap_object_readline (MmapObject  *self,
   g_return_val_if_fail (MMAP_OBJECT_CHECK (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  {
-    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
-
-    if (!mmap_object_check_readable (self, "readline", error)
-        || take_at_position (self, "readline", G_MAXSIZE, TRUE, NULL, &bytes,
-                             error) < 0)
-      return NULL;
-    return bytes;
-  }
+  if (take_at_position (self, "readline", G_MAXSIZE, TRUE, NULL, &bytes,
+                        error) < 0)
+    return NULL;
+  return bytes;
 }
 
 /**
@@ -264,14 +254,8 @@ mmap_object_readline_into (MmapObject  *self,
   g_return_val_if_fail (buffer != NULL || count == 0, -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
 
-  {
-    g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
-
-    if (!mmap_object_check_readable (self, "readline", error))
-      return -1;
-    return take_at_position (self, "readline", count, TRUE, buffer, NULL,
-                             error);
-  }
+  return take_at_position (self, "readline", count, TRUE, buffer, NULL,
+                           error);
 }
 
 /* ------------------------------------------------------------------ */
