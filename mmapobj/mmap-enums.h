@@ -63,6 +63,10 @@ typedef enum /*< flags >*/
  *   %MMAP_MAP_PRIVATE is required)
  * @MMAP_MAP_SHARED: changes are shared with other maps of the same file
  * @MMAP_MAP_PRIVATE: changes are private (copy-on-write)
+ * @MMAP_MAP_SHARED_VALIDATE: as %MMAP_MAP_SHARED, but the kernel refuses
+ *   flags it does not know instead of ignoring them (`MAP_SHARED_VALIDATE`,
+ *   which is `MAP_SHARED | MAP_PRIVATE`: Python passes that combination on
+ *   as it is). Since: 1.0
  * @MMAP_MAP_ANONYMOUS: the map is not backed by a file (Python's
  *   `MAP_ANONYMOUS` and `MAP_ANON`)
  * @MMAP_MAP_ADDR_32BIT: map in the first 2 GiB (x86-64; Python's `MAP_32BIT`)
@@ -75,9 +79,14 @@ typedef enum /*< flags >*/
  * @MMAP_MAP_NONBLOCK: with %MMAP_MAP_POPULATE, do not block on I/O
  * @MMAP_MAP_STACK: the map is a stack
  * @MMAP_MAP_HUGETLB: use huge pages (needs reserved huge pages)
+ * @MMAP_MAP_SYNC: writes through the map are durable once the CPU has
+ *   written them back, on a file system with direct access to persistent
+ *   memory (`MAP_SYNC`); only with %MMAP_MAP_SHARED_VALIDATE, and refused
+ *   (`EOPNOTSUPP`) by other file systems
  *
  * Flags for `mmap(2)`, with the Linux values. Exactly one of
- * %MMAP_MAP_SHARED and %MMAP_MAP_PRIVATE must be given.
+ * %MMAP_MAP_SHARED, %MMAP_MAP_PRIVATE and %MMAP_MAP_SHARED_VALIDATE must
+ * be given.
  *
  * Since: 1.0
  */
@@ -86,6 +95,7 @@ typedef enum /*< flags >*/
   MMAP_MAP_NONE       = 0,
   MMAP_MAP_SHARED     = 0x01,
   MMAP_MAP_PRIVATE    = 0x02,
+  MMAP_MAP_SHARED_VALIDATE = 0x03,
   MMAP_MAP_ANONYMOUS  = 0x20,
   MMAP_MAP_ADDR_32BIT = 0x40,
   MMAP_MAP_GROWSDOWN  = 0x100,
@@ -97,6 +107,7 @@ typedef enum /*< flags >*/
   MMAP_MAP_NONBLOCK   = 0x10000,
   MMAP_MAP_STACK      = 0x20000,
   MMAP_MAP_HUGETLB    = 0x40000,
+  MMAP_MAP_SYNC       = 0x80000,
 } MmapMapFlags;
 
 /**

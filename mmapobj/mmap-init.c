@@ -83,12 +83,14 @@ validate_arguments (MmapObject  *self,
       break;
     }
 
-  /* mmap() would say EINVAL; say it for zero-length maps too. */
-  sharing = self->flags & (MMAP_MAP_SHARED | MMAP_MAP_PRIVATE);
-  if (sharing != MMAP_MAP_SHARED && sharing != MMAP_MAP_PRIVATE)
+  /* mmap() would say EINVAL; say it for zero-length maps too. Both
+   * MAP_SHARED and MAP_PRIVATE is MAP_SHARED_VALIDATE. */
+  sharing = self->flags & MMAP_MAP_SHARED_VALIDATE;
+  if (sharing == 0)
     return mmap_set_error_from_errno (error, EINVAL,
-                                      "mmap: flags %d must contain exactly "
-                                      "one of MAP_SHARED and MAP_PRIVATE",
+                                      "mmap: flags %d must contain one of "
+                                      "MAP_SHARED, MAP_PRIVATE and "
+                                      "MAP_SHARED_VALIDATE",
                                       (int) self->flags);
 
   return TRUE;

@@ -185,7 +185,7 @@ mmap_mapping_grow (MmapMapping       *mapping,
   if (base == NULL)
     return errsv;
 
-  if (spec->flags & MAP_PRIVATE)
+  if ((spec->flags & MAP_SHARED_VALIDATE) == MAP_PRIVATE)
     {
       PageCopy copy = { base, mapping->base, mapping->size };
 

@@ -640,8 +640,8 @@ mmap_object_new (gint         fd,
  * mmap_object_new_full:
  * @fd: the file descriptor to map, or -1 for anonymous memory
  * @length: the number of bytes to map; 0 maps the rest of the file
- * @flags: the `mmap(2)` flags: exactly one of %MMAP_MAP_SHARED and
- *   %MMAP_MAP_PRIVATE, and any others
+ * @flags: the `mmap(2)` flags: %MMAP_MAP_SHARED, %MMAP_MAP_PRIVATE or
+ *   both (%MMAP_MAP_SHARED_VALIDATE), and any others
  * @prot: the memory protection
  * @access: the access mode; anything but %MMAP_ACCESS_DEFAULT requires the
  *   default @flags (%MMAP_MAP_SHARED) and @prot (read and write)

@@ -527,7 +527,7 @@ test_init_errors (void)
   assert_io_errno (error, EBADF);
   g_clear_error (&error);
 
-  /* No MAP_SHARED or MAP_PRIVATE, or both */
+  /* Neither MAP_SHARED nor MAP_PRIVATE */
   g_assert_null (mmap_object_new_full (file->fd, 0, MMAP_MAP_NONE, RW,
                                        MMAP_ACCESS_DEFAULT, 0, TRUE, &error));
   assert_io_errno (error, EINVAL);
@@ -537,11 +537,6 @@ test_init_errors (void)
   assert_io_errno (error, EINVAL);
   g_clear_error (&error);
   g_assert_null (mmap_object_new_full (-1, 0, MMAP_MAP_NONE, RW,
-                                       MMAP_ACCESS_DEFAULT, 0, TRUE, &error));
-  assert_io_errno (error, EINVAL);
-  g_clear_error (&error);
-  g_assert_null (mmap_object_new_full (file->fd, 0,
-                                       MMAP_MAP_SHARED | MMAP_MAP_PRIVATE, RW,
                                        MMAP_ACCESS_DEFAULT, 0, TRUE, &error));
   assert_io_errno (error, EINVAL);
   g_clear_error (&error);
@@ -975,6 +970,49 @@ test_fork_private (void)
   g_assert_finalize_object (map);
 }
 
+/* MAP_SHARED | MAP_PRIVATE is MAP_SHARED_VALIDATE: a shared map whose
+ * flags the kernel checks; MAP_SYNC needs a DAX file system. */
+static void
+test_shared_validate (void)
+{
+  g_autoptr(MtFile) file = new_pattern_file (100);
+  g_autoptr(GError) error = NULL;
+  MmapObject *map;
+  char byte = 0;
+
+  map = mmap_object_new_full (file->fd, 0, MMAP_MAP_SHARED | MMAP_MAP_PRIVATE,
+                              RW, MMAP_ACCESS_DEFAULT, 0, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (mmap_object_get_flags (map), ==,
+                   MMAP_MAP_SHARED_VALIDATE);
+  g_assert_cmpint (mmap_object_get_access (map), ==, MMAP_ACCESS_DEFAULT);
+  /* Shared: the file sees the write. */
+  g_assert_true (mmap_object_set_byte (map, 7, 'V', &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (pread (file->fd, &byte, 1, 7), ==, 1);
+  g_assert_cmpint (byte, ==, 'V');
+  /* It grows and shrinks like any shared map. */
+  g_assert_true (mmap_object_resize (map, 5000, &error));
+  g_assert_no_error (error);
+  g_assert_true (mmap_object_resize (map, 50, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (mmap_object_get_byte (map, 7, &error), ==, 'V');
+  g_assert_finalize_object (map);
+
+  map = mmap_object_new_full (-1, 4096, MMAP_MAP_SHARED_VALIDATE, RW,
+                              MMAP_ACCESS_DEFAULT, 0, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_true (mmap_object_set_byte (map, 0, 1, &error));
+  g_assert_finalize_object (map);
+
+  /* A temporary file is not on DAX: the kernel refuses MAP_SYNC. */
+  g_assert_null (mmap_object_new_full (file->fd, 0,
+                                       MMAP_MAP_SHARED_VALIDATE
+                                       | MMAP_MAP_SYNC, RW,
+                                       MMAP_ACCESS_DEFAULT, 0, TRUE, &error));
+  assert_io_errno (error, EOPNOTSUPP);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1012,6 +1050,8 @@ main (int   argc,
   g_test_add_func ("/Mmap/Object/fd/close-releases", test_close_releases_fd);
   g_test_add_func ("/Mmap/Object/prot/none", test_prot_none);
   g_test_add_func ("/Mmap/Object/prot/write-only", test_prot_write_only);
+  g_test_add_func ("/Mmap/Object/flags/shared-validate",
+                   test_shared_validate);
   g_test_add_func ("/Mmap/Object/fork/shared", test_fork_shared);
   g_test_add_func ("/Mmap/Object/fork/private", test_fork_private);
 

@@ -837,7 +837,7 @@ pick_flags (Input *in)
     case 0: case 1: case 2: f = MMAP_MAP_SHARED; break;
     case 3: case 4: case 5: f = MMAP_MAP_PRIVATE; break;
     case 6: f = 0; break;
-    default: f = MMAP_MAP_SHARED | MMAP_MAP_PRIVATE; break;
+    default: f = MMAP_MAP_SHARED_VALIDATE; break;
     }
   switch ((b >> 3) % 16)
     {
@@ -962,7 +962,7 @@ op_new (Input *in,
 
   /* Populating a private writable file map gives every page a private
    * copy; the model does not follow that. */
-  if (fd >= 0 && (flags & MMAP_MAP_PRIVATE))
+  if (fd >= 0 && (flags & MMAP_MAP_SHARED_VALIDATE) == MMAP_MAP_PRIVATE)
     flags &= ~(MMAP_MAP_POPULATE | MMAP_MAP_LOCKED);
 
   anon = fd == -1 && !by_path;
@@ -1031,9 +1031,8 @@ op_new (Input *in,
             break;
           }
         {
-          int sharing = eff_flags & (MMAP_MAP_SHARED | MMAP_MAP_PRIVATE);
-
-          if (sharing != MMAP_MAP_SHARED && sharing != MMAP_MAP_PRIVATE)
+          /* Both is MAP_SHARED_VALIDATE. */
+          if ((eff_flags & MMAP_MAP_SHARED_VALIDATE) == 0)
             {
               e.io_errno = EINVAL;
               e.may_succeed = FALSE;

@@ -20,9 +20,11 @@ test('enum and flags values', () => {
         Mmap.MapFlags.DENYWRITE, Mmap.MapFlags.EXECUTABLE,
         Mmap.MapFlags.LOCKED, Mmap.MapFlags.NORESERVE,
         Mmap.MapFlags.POPULATE, Mmap.MapFlags.NONBLOCK,
-        Mmap.MapFlags.STACK, Mmap.MapFlags.HUGETLB],
+        Mmap.MapFlags.STACK, Mmap.MapFlags.HUGETLB,
+        Mmap.MapFlags.SHARED_VALIDATE, Mmap.MapFlags.SYNC],
     [0, 0x1, 0x2, 0x20, 0x40, 0x100, 0x800, 0x1000, 0x2000, 0x4000, 0x8000,
-        0x10000, 0x20000, 0x40000], 'Mmap.MapFlags (Linux values)');
+        0x10000, 0x20000, 0x40000, 0x3, 0x80000],
+    'Mmap.MapFlags (Linux values)');
     deepEqual([Mmap.Advice.NORMAL, Mmap.Advice.RANDOM,
         Mmap.Advice.SEQUENTIAL, Mmap.Advice.WILLNEED, Mmap.Advice.DONTNEED,
         Mmap.Advice.FREE, Mmap.Advice.REMOVE, Mmap.Advice.DONTFORK,
@@ -50,6 +52,23 @@ test('enum and flags values', () => {
         `get_page_size() is a power of two >= 4096 (${page})`);
     is(Mmap.get_allocation_granularity(), page,
         'get_allocation_granularity() equals the page size');
+});
+
+test('SHARED | PRIVATE is MAP_SHARED_VALIDATE: a shared map', () => {
+    const {fd, path} = tempFile('hello world');
+    const m = Mmap.Object.new_full(fd, 0,
+        Mmap.MapFlags.SHARED | Mmap.MapFlags.PRIVATE,
+        Mmap.Prot.READ | Mmap.Prot.WRITE, Mmap.Access.DEFAULT, 0, true);
+    is(m.flags, Mmap.MapFlags.SHARED_VALIDATE, 'flags SHARED_VALIDATE');
+    m.set_byte(0, 'J'.charCodeAt(0));
+    is(str(fileBytes(path)), 'Jello world', 'writes reach the file');
+    m.close();
+    throwsCode(() => Mmap.Object.new_full(fd, 0,
+        Mmap.MapFlags.SHARED_VALIDATE | Mmap.MapFlags.SYNC,
+        Mmap.Prot.READ | Mmap.Prot.WRITE, Mmap.Access.DEFAULT, 0, true),
+    Gio.IOErrorEnum, Gio.IOErrorEnum.NOT_SUPPORTED,
+    'SYNC off DAX: EOPNOTSUPP');
+    GLib.close(fd);
 });
 
 test('new() from a file descriptor', () => {

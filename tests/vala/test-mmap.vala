@@ -163,6 +163,22 @@ static void test_construct_anonymous () {
     }
 }
 
+static void test_shared_validate () {
+    try {
+        var file = new TempFile (CONTENT);
+        var m = new Mmap.Object.full (file.fd, 0,
+                                      Mmap.MapFlags.SHARED | Mmap.MapFlags.PRIVATE,
+                                      Mmap.Prot.READ | Mmap.Prot.WRITE,
+                                      Mmap.Access.DEFAULT, 0, true);
+        assert_true (m.flags == Mmap.MapFlags.SHARED_VALIDATE);
+        /* Shared: the write reaches the file. */
+        m.write ("HELLO".data);
+        assert_true (file.read_back ().has_prefix ("HELLO"));
+    } catch (GLib.Error e) {
+        assert_no_error (e);
+    }
+}
+
 static void test_construct_full () {
     try {
         var file = new TempFile (CONTENT);
@@ -964,6 +980,7 @@ public int main (string[] args) {
     GLib.Test.add_func ("/Mmap/Vala/construct/anonymous",
                         test_construct_anonymous);
     GLib.Test.add_func ("/Mmap/Vala/construct/full", test_construct_full);
+    GLib.Test.add_func ("/Mmap/Vala/construct/shared-validate", test_shared_validate);
     GLib.Test.add_func ("/Mmap/Vala/construct/gobject",
                         test_construct_gobject);
     GLib.Test.add_func ("/Mmap/Vala/read-write", test_read_write);
