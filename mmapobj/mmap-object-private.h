@@ -46,6 +46,16 @@ G_BEGIN_DECLS
 
 #define MMAP_PROT_RW (MMAP_PROT_READ | MMAP_PROT_WRITE)
 
+/* The protections that let the memory be read. On x86 and arm64, Linux
+ * makes a write-only mapping readable too (the page tables cannot say
+ * write-only), and Python reads it; elsewhere only PROT_READ is sure. */
+#if defined (__linux__) \
+    && (defined (__x86_64__) || defined (__i386__) || defined (__aarch64__))
+# define MMAP_PROT_READABLE (MMAP_PROT_READ | MMAP_PROT_WRITE)
+#else
+# define MMAP_PROT_READABLE MMAP_PROT_READ
+#endif
+
 struct _MmapObject
 {
   GObject       parent_instance;
@@ -211,7 +221,7 @@ mmap_object_check_readable (MmapObject  *self,
                             GError     **error)
 {
   return G_LIKELY (self->initialized && !self->closed
-                   && (self->prot & MMAP_PROT_READ))
+                   && (self->prot & MMAP_PROT_READABLE))
          || mmap_object_set_access_error (self, op, MMAP_PROT_READ, error);
 }
 

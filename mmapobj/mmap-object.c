@@ -42,7 +42,9 @@
  *   valid empty map. Shared anonymous maps are backed by a memfd, so they
  *   can grow too.
  * - No call can fault on a map whose protection forbids the access: reading
- *   a `PROT_NONE` or write-only map fails with %MMAP_ERROR_NOT_ACCESSIBLE.
+ *   a `PROT_NONE` map fails with %MMAP_ERROR_NOT_ACCESSIBLE. A write-only
+ *   map reads where Linux makes it readable (x86 and arm64, as Python
+ *   reads it) and fails the same way elsewhere.
  * - [method@Mmap.Object.flush_range] and [method@Mmap.Object.madvise_range]
  *   align their range to pages themselves. Hints are widened to whole pages;
  *   destructive advice (`DONTNEED`, `FREE`, `REMOVE`, `WIPEONFORK`, …) is
@@ -1438,7 +1440,7 @@ mmap_object_get_byte (MmapObject  *self,
       gint byte = -1;
 
       if (G_LIKELY (self->initialized && !self->closed
-                    && (self->prot & MMAP_PROT_READ)
+                    && (self->prot & MMAP_PROT_READABLE)
                     && mmap_slice_normalize_index (self->length, &index)))
         byte = mmap_access_get_byte (self, "get_byte", (gsize) index, NULL);
       mmap_readers_leave ();

@@ -220,7 +220,8 @@ is_anon (const MapModel *m)
 static gboolean
 readable (const MapModel *m)
 {
-  return (m->prot & MMAP_PROT_READ) != 0;
+  /* x86-64: a write-only map reads too. */
+  return (m->prot & (MMAP_PROT_READ | MMAP_PROT_WRITE)) != 0;
 }
 
 static gboolean
