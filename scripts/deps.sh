@@ -8,7 +8,8 @@ set -euo pipefail
 packages=(
   meson ninja-build pkg-config gcc libc6-dev
   libglib2.0-dev gobject-introspection libgirepository1.0-dev
-  python3-gi python3-pytest python3-hypothesis
+  python3-gi python3-pytest python3-hypothesis python3-dev python-gi-dev
+  python3-numpy python3-pefile python3-dulwich libpython3.11-testsuite
   gjs valac gi-docgen valgrind xxd
   "$@"
 )

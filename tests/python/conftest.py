@@ -58,3 +58,20 @@ def assert_eio(excinfo):
     assert isinstance(e, OSError) and isinstance(e, GLib.Error)
     assert e.errno == errno.EIO
     assert 'SIGBUS' in str(e)
+
+
+def override_module():
+    """gi.overrides.Mmap itself (the module behind gi.repository.Mmap)."""
+    import gi.overrides.Mmap
+    return gi.overrides.Mmap
+
+
+def have_helper():
+    """Whether the override uses the compiled helper in this run."""
+    return override_module()._helper is not None
+
+
+def have_buffer_protocol():
+    """memoryview(m) works: through the helper, or PEP 688 (3.12+)."""
+    import sys
+    return have_helper() or sys.version_info >= (3, 12)

@@ -6,6 +6,9 @@
 # has no trackfd, so seek results are compared through tell().  Excluded on
 # purpose (documented improvements): empty files, resize(0), flush() and
 # madvise() at unaligned offsets (Python says EINVAL, the library aligns).
+# Where the map has the buffer protocol (the compiled helper, or Python
+# 3.12+), exports are compared too: memoryview contents and flags, writes
+# through one, and resize() while one lives.
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
@@ -14,6 +17,8 @@ import os
 
 from gi.repository import GLib, Mmap
 from hypothesis import given, settings, strategies as st
+
+from conftest import have_buffer_protocol
 
 CLASSES = (IndexError, OverflowError, BufferError, TypeError, ValueError,
            OSError)
@@ -57,6 +62,14 @@ OPS = st.one_of(
     st.tuples(st.just('iter')),
 )
 
+BUFFER_OPS = st.one_of(
+    st.tuples(st.just('memoryview')),
+    st.tuples(st.just('viewset'), small, byte),
+    st.tuples(st.just('resize_exported'), st.integers(1, 80)),
+)
+if have_buffer_protocol():
+    OPS = st.one_of(OPS, BUFFER_OPS)
+
 
 def apply(m, op, seek_is_none=False):
     name, *args = op
@@ -83,6 +96,17 @@ def apply(m, op, seek_is_none=False):
         return args[0] in m
     if name == 'iter':
         return list(m)
+    if name == 'memoryview':
+        with memoryview(m) as view:
+            return (view.readonly, view.nbytes, view.format, view.tobytes())
+    if name == 'viewset':
+        with memoryview(m) as view:
+            view[args[0]] = args[1]
+        return None
+    if name == 'resize_exported':
+        with memoryview(m) as view:
+            m.resize(args[0])
+            return view.nbytes             # pragma: no cover
     result = getattr(m, name)(*args)
     if name == 'seek':
         return None                        # 3.11 returns None

@@ -28,9 +28,15 @@ align their range to pages themselves; ``resize(0)`` works and ``resize()``
 never leaves a mapping longer than its file; anonymous maps can grow;
 reading a ``PROT_NONE`` map raises ``ValueError`` instead of crashing;
 ``close()`` succeeds while memoryviews exist (they keep the mapping alive).
-Python 3.11/3.12 have no buffer protocol for Python classes, so
+
+The compiled helper ``gi.overrides._mmap_helper``, when it was built (meson
+option ``python_helper``), serves the hot methods and ``len``/indexing
+from C and gives every map the buffer protocol (``memoryview(m)``,
+``bytearray(m)``, ``struct``, ``re``, ``hashlib`` ... on any Python).
+Without it, Python 3.11 has no buffer protocol for Python classes, so
 ``memoryview(m)``, ``bytearray(m)`` and ``re`` on the map need
-``m.memoryview()`` there (``bytes(m)`` works through ``__bytes__``).
+``m.memoryview()`` there (``bytes(m)`` works through ``__bytes__``);
+PEP 688's ``__buffer__`` serves Python 3.12+.
 
 Errors where CPython crashes or misbehaves: reading or writing pages whose
 file was truncated raises ``OSError`` (``EIO``) instead of killing the
@@ -51,7 +57,6 @@ map is made, faults inside library calls reach that handler.
 """
 
 import builtins
-import ctypes
 import errno as _errno
 import faulthandler
 import functools
@@ -63,6 +68,17 @@ from gi.repository import GLib, GObject, Gio
 
 from ..module import get_introspection_module
 from ..overrides import override
+
+# The compiled helper (gi/overrides/_mmap_helper, optional at build time):
+# it serves the hot methods from C and gives every map the buffer
+# protocol.  MMAP_NO_PYTHON_HELPER=1 in the environment makes this module
+# ignore it (the test suite runs both ways).
+_helper = None
+if not os.environ.get('MMAP_NO_PYTHON_HELPER'):
+    try:
+        from . import _mmap_helper as _helper
+    except ImportError:
+        _helper = None
 
 Mmap = get_introspection_module('Mmap')
 
@@ -143,60 +159,71 @@ _E = Mmap.Error
 _EINVAL_CODE = int(Gio.IOErrorEnum.INVALID_ARGUMENT)
 
 
-def _error_init(self, message='unknown error', domain=_MMAP_DOMAIN, code=0,
-                errno=None, strerror=None):
-    GLib.Error.__init__(self, message, domain, code)
-    if errno is not None:
-        self.errno = errno
-        self.strerror = strerror
+class _MmapError(GLib.Error):
+    """What every exception of this module adds to GLib.Error: Python's
+    constructor arguments, str() as the message, pickling."""
+
+    def __init__(self, message='unknown error', domain=_MMAP_DOMAIN, code=0,
+                 errno=None, strerror=None):
+        GLib.Error.__init__(self, message, domain, code)
+        if errno is not None:
+            self.errno = errno
+            self.strerror = strerror
+
+    def __str__(self):
+        return self.message
+
+    def __repr__(self):
+        return '%s(%r, %r, %d)' % (type(self).__name__, self.message,
+                                   self.domain, self.code)
+
+    def __reduce__(self):
+        return (type(self), (self.message, self.domain, self.code,
+                             getattr(self, 'errno', None),
+                             getattr(self, 'strerror', None)))
 
 
-def _error_str(self):
-    return self.message
+class MmapValueError(_MmapError, ValueError):
+    """A GLib.Error that is also a ValueError."""
 
 
-def _error_repr(self):
-    return '%s(%r, %r, %d)' % (type(self).__name__, self.message,
-                               self.domain, self.code)
+class MmapTypeError(_MmapError, TypeError):
+    """A GLib.Error that is also a TypeError."""
 
 
-def _error_reduce(self):
-    return (type(self), (self.message, self.domain, self.code,
-                         getattr(self, 'errno', None),
-                         getattr(self, 'strerror', None)))
+class MmapIndexError(_MmapError, IndexError):
+    """A GLib.Error that is also an IndexError."""
 
 
-def _make_error_class(builtin, bases=None, name=None):
-    cls = type(name or 'Mmap' + builtin.__name__,
-               bases or (GLib.Error, builtin), {
-        '__module__': 'gi.repository.Mmap',
-        '__doc__': 'A GLib.Error that is also a %s.' % builtin.__name__,
-        '__init__': _error_init,
-        '__str__': _error_str,
-        '__repr__': _error_repr,
-        '__reduce__': _error_reduce,
-    })
-    return cls
+class MmapBufferError(_MmapError, BufferError):
+    """A GLib.Error that is also a BufferError."""
 
 
-MmapValueError = _make_error_class(ValueError)
-MmapTypeError = _make_error_class(TypeError)
-MmapIndexError = _make_error_class(IndexError)
-MmapBufferError = _make_error_class(BufferError)
-MmapOverflowError = _make_error_class(OverflowError)
-MmapOSError = _make_error_class(OSError)
+class MmapOverflowError(_MmapError, OverflowError):
+    """A GLib.Error that is also an OverflowError."""
+
+
+class MmapOSError(_MmapError, OSError):
+    """A GLib.Error that is also an OSError (with ``errno``)."""
+
+
+class MmapInvalidAdviceError(MmapOSError, ValueError):
+    """An madvise option that is no Mmap.Advice: the library refuses it
+    (INVALID_ARGUMENT, a ValueError) where CPython hands it to the kernel
+    (EINVAL, an OSError).  It is both, as io.UnsupportedOperation is."""
+
+
+for _cls in (_MmapError, MmapValueError, MmapTypeError, MmapIndexError,
+             MmapBufferError, MmapOverflowError, MmapOSError,
+             MmapInvalidAdviceError):
+    _cls.__module__ = 'gi.repository.Mmap'
 __all__ += ['MmapValueError', 'MmapTypeError', 'MmapIndexError',
-            'MmapBufferError', 'MmapOverflowError', 'MmapOSError']
-
-# An madvise option that is no Mmap.Advice: the library refuses it
-# (INVALID_ARGUMENT, a ValueError) where CPython hands it to the kernel
-# (EINVAL, an OSError).  It is both, as io.UnsupportedOperation is.
-MmapInvalidAdviceError = _make_error_class(
-    ValueError, (MmapOSError, ValueError), 'MmapInvalidAdviceError')
-__all__.append('MmapInvalidAdviceError')
+            'MmapBufferError', 'MmapOverflowError', 'MmapOSError',
+            'MmapInvalidAdviceError']
 
 # OSError subclasses (PermissionError, FileNotFoundError, ...) by errno,
-# each a subclass of MmapOSError too; made on first use.
+# each a subclass of MmapOSError too: one per builtin subclass of OSError,
+# which Python picks by errno, so they are made on first use.
 _os_error_classes = {}
 
 
@@ -206,7 +233,10 @@ def _os_error_class(errno):
         return MmapOSError
     cls = _os_error_classes.get(builtin)
     if cls is None:
-        cls = _make_error_class(builtin, (MmapOSError, builtin))
+        cls = type('Mmap' + builtin.__name__, (MmapOSError, builtin), {
+            '__module__': 'gi.repository.Mmap',
+            '__doc__': 'A GLib.Error that is also a %s.' % builtin.__name__,
+        })
         _os_error_classes[builtin] = cls
     return cls
 
@@ -237,26 +267,40 @@ def _os_error(message, domain, code, errno, strerror=None):
     return _os_error_class(errno)(message, domain, code, errno, strerror)
 
 
+def _exception_from(domain, code, message, errno, oserror_for_no_fd=False):
+    """The exception Python raises for an error of the library, given as
+    its domain (a string), code, message and errno.  The compiled helper
+    calls this too, so the mapping is stated once."""
+    if domain == _MMAP_DOMAIN:
+        if code == _E.NO_TRACKED_FD and oserror_for_no_fd:
+            return _os_error(message, domain, code, _errno.EBADF)
+        cls = _CODE_CLASS.get(code)
+        if cls is not None:
+            return cls(message, domain, code)
+    # The library's errno: a failed system call or SIGBUS (G_IO_ERROR),
+    # and EINVAL for NOT_SUPPORTED.  The strerror is the text the message
+    # ends in, which mmap_error_get_errno() has checked is g_strerror().
+    if errno != 0:
+        return _os_error(message, domain, code, errno, GLib.strerror(errno))
+    if domain == _IO_DOMAIN:
+        return MmapOSError(message, domain, code)
+    return GLib.Error(message, domain, code)
+
+
 def _convert(err, oserror_for_no_fd=False):
     """Turns a GLib.Error from the library into the exception Python raises."""
     domain = err.domain
     code = err.code
-    if domain == _MMAP_DOMAIN:
-        if code == _E.NO_TRACKED_FD and oserror_for_no_fd:
-            return _os_error(err.message, domain, code, _errno.EBADF)
+    if domain == _MMAP_DOMAIN and code != _E.NO_TRACKED_FD:
         cls = _CODE_CLASS.get(code)
         if cls is not None:
             return cls(err.message, domain, code)
-    # The library's errno: a failed system call or SIGBUS (G_IO_ERROR),
-    # and EINVAL for NOT_SUPPORTED.  The strerror is the text the message
-    # ends in, which mmap_error_get_errno() has checked is g_strerror().
     errno = _error_get_errno(err)
-    if errno != 0:
-        return _os_error(err.message, domain, code, errno,
-                         GLib.strerror(errno))
-    if domain == _IO_DOMAIN:
-        return MmapOSError(err.message, domain, code)
-    return err
+    if errno == 0 and domain != _IO_DOMAIN and not (
+            domain == _MMAP_DOMAIN and code == _E.NO_TRACKED_FD):
+        return err
+    return _exception_from(domain, code, err.message, errno,
+                           oserror_for_no_fd)
 
 
 def _mmap_error(code, message):
@@ -350,18 +394,20 @@ def _unpack_slice(key):
 
 
 # --------------------------------------------------------------------------
-# Zero-copy memoryview: GBytes data pointer through ctypes
-
-_libglib = ctypes.CDLL('libglib-2.0.so.0')
-_g_bytes_get_data = _libglib.g_bytes_get_data
-_g_bytes_get_data.restype = ctypes.c_void_p
-_g_bytes_get_data.argtypes = [ctypes.c_void_p,
-                              ctypes.POINTER(ctypes.c_size_t)]
+# Zero-copy memoryview without the helper: GBytes data pointer through ctypes
 
 
 def _gbytes_address(gbytes):
     """The data pointer and size of a GLib.Bytes.  PyGObject hashes a boxed
     wrapper by its C pointer; the size is checked against get_size()."""
+    import ctypes
+    global _g_bytes_get_data
+    if _g_bytes_get_data is None:
+        get_data = ctypes.CDLL('libglib-2.0.so.0').g_bytes_get_data
+        get_data.restype = ctypes.c_void_p
+        get_data.argtypes = [ctypes.c_void_p,
+                             ctypes.POINTER(ctypes.c_size_t)]
+        _g_bytes_get_data = get_data
     pointer = hash(gbytes) & 0xFFFFFFFFFFFFFFFF
     size = ctypes.c_size_t()
     address = _g_bytes_get_data(pointer, ctypes.byref(size))
@@ -370,35 +416,61 @@ def _gbytes_address(gbytes):
     return address, size.value
 
 
+_g_bytes_get_data = None
+
 _BYTE = [bytes((i,)) for i in range(256)]
 _MISSING = object()
 
-# The C entry points, called directly for speed.
-_c_close = _IObject.close
+
+
+def _python_errors(func, oserror_for_no_fd=False):
+    """@func, an introspected C method, raising the exception Python
+    raises in place of the library's GLib.Error (as PyGObject's Gtk.py
+    wraps methods with strip_boolean_result): the one place where the
+    methods below translate errors."""
+    def call(*args):
+        try:
+            return func(*args)
+        except GLib.Error as e:
+            raise _convert(e, oserror_for_no_fd) from None
+    call.__name__ = call.__qualname__ = func.__name__
+    return call
+
+
+_close = _python_errors(_IObject.close)
+_flush_range = _python_errors(_IObject.flush_range)
+_madvise_range = _python_errors(_IObject.madvise_range)
+_move = _python_errors(_IObject.move)
+_resize = _python_errors(_IObject.resize)
+_size = _python_errors(_IObject.size, oserror_for_no_fd=True)
+_write_byte = _python_errors(_IObject.write_byte)
+_init = _python_errors(_IObject.init)
+_view = _python_errors(_IObject.view)
+_tell = _python_errors(_IObject.tell)
+_set_slice = _python_errors(_IObject.set_slice)
+_find_range = _python_errors(_IObject.find_range)
+_get_slice = _python_errors(_IObject.get_slice)
+
+# The entry points of the hot methods, called bare: each of those methods
+# has its own try/except, because the frame of a wrapper would cost the
+# pure-Python override 20-30% of an m[i].  With the compiled helper these
+# methods run in C and only their unusual arguments come here.
 _c_find = _IObject.find
 _c_find_range = _IObject.find_range
 _c_rfind = _IObject.rfind
 _c_rfind_range = _IObject.rfind_range
-_c_flush_range = _IObject.flush_range
-_c_madvise_range = _IObject.madvise_range
-_c_move = _IObject.move
 _c_read = _IObject.read
 _c_read_byte = _IObject.read_byte
 _c_readline = _IObject.readline
-_c_resize = _IObject.resize
 _c_seek = _IObject.seek
-_c_size = _IObject.size
 _c_tell = _IObject.tell
 _c_write = _IObject.write
-_c_write_byte = _IObject.write_byte
 _c_get_byte = _IObject.get_byte
 _c_set_byte = _IObject.set_byte
 _c_get_slice = _IObject.get_slice
 _c_set_slice = _IObject.set_slice
 _c_get_length = _IObject.get_length
 _c_get_closed = _IObject.get_closed
-_c_view = _IObject.view
-_c_init = _IObject.init
 
 _WHENCE = (GLib.SeekType.SET, GLib.SeekType.CUR, GLib.SeekType.END)
 _CTOR_NAMES = ('fileno', 'length', 'flags', 'prot', 'access', 'offset')
@@ -473,27 +545,28 @@ class Object(Mmap.Object):
                                 flags=flags & _MAP_KNOWN, prot=prot,
                                 access=access, offset=offset,
                                 track_fd=trackfd)
-        try:
-            _c_init(self, None)
-        except GLib.Error as e:
-            raise _convert(e) from None
+        _init(self, None)
 
     # -- helpers -----------------------------------------------------------
 
     def _check_open(self):
         """Raises the closed/uninitialised error, if any."""
-        try:
-            _c_tell(self)
-        except GLib.Error as e:
-            raise _convert(e) from None
+        _tell(self)
 
     def _check_writable(self):
         """Raises the closed or read-only error, if any (Python checks these
         before converting arguments)."""
+        _set_slice(self, 0, 0, 1, b'')
+
+    def _parse(self, *conversions):
+        """The arguments given as (converter, value) pairs, converted.
+        Python checks that the map is open before it reports a bad
+        argument, so a conversion error comes after the closed error."""
         try:
-            _c_set_slice(self, 0, 0, 1, b'')
-        except GLib.Error as e:
-            raise _convert(e) from None
+            return [convert(value) for convert, value in conversions]
+        except (TypeError, OverflowError, BufferError):
+            self._check_open()
+            raise
 
     def _view_writable(self):
         return (self.get_access() != Mmap.Access.READ
@@ -508,10 +581,7 @@ class Object(Mmap.Object):
 
     def close(self, /):
         """Closes the map.  Closing twice is fine.  Memoryviews stay valid."""
-        try:
-            _c_close(self)
-        except GLib.Error as e:
-            raise _convert(e) from None
+        _close(self)
 
     def _find(self, sub, start, end, c_from_pos, c_range):
         try:
@@ -543,33 +613,25 @@ class Object(Mmap.Object):
         """Writes changes back to the file (``msync``).  ``size`` defaults
         to the length of the map even when ``offset`` is given, as in
         Python.  Unlike Python, ``offset`` need not be page-aligned."""
-        try:
-            offset = _ssize_arg(offset)
-            size = _c_get_length(self) if size is _MISSING else \
-                _ssize_arg(size)
-        except (TypeError, OverflowError):
-            self._check_open()
-            raise
+        if size is _MISSING:
+            offset, = self._parse((_ssize_arg, offset))
+            size = _c_get_length(self)
+        else:
+            offset, size = self._parse((_ssize_arg, offset),
+                                       (_ssize_arg, size))
         if size < 0:
             self._check_open()
             raise _mmap_error(_E.OUT_OF_RANGE, 'flush values out of range')
-        try:
-            _c_flush_range(self, offset, size)
-        except GLib.Error as e:
-            raise _convert(e) from None
+        _flush_range(self, offset, size)
 
     def madvise(self, option, start=0, length=_MISSING, /):
         """Advises the kernel about ``length`` bytes from ``start``
         (``length`` defaults to the rest of the map and is clamped).
         Unlike Python, ``start`` need not be page-aligned."""
         explicit = length is not _MISSING
-        try:
-            option = _int_arg(option)
-            start = _ssize_arg(start)
-            length = _ssize_arg(length) if explicit else -1
-        except (TypeError, OverflowError):
-            self._check_open()
-            raise
+        option, start, length = self._parse(
+            (_int_arg, option), (_ssize_arg, start),
+            (_ssize_arg, length if explicit else -1))
         advice = _ADVICE.get(option)
         if advice is None or (explicit and length < 0):
             # Python's checks, then the library's refusal of an unknown
@@ -586,24 +648,13 @@ class Object(Mmap.Object):
                 'madvise: invalid advice %d: [Errno 22] Invalid argument'
                 % option, _MMAP_DOMAIN, int(_E.INVALID_ARGUMENT),
                 _errno.EINVAL, os.strerror(_errno.EINVAL))
-        try:
-            _c_madvise_range(self, advice, start, length)
-        except GLib.Error as e:
-            raise _convert(e) from None
+        _madvise_range(self, advice, start, length)
 
     def move(self, dest, src, count, /):
         """Copies ``count`` bytes from ``src`` to ``dest`` (may overlap)."""
-        try:
-            dest = _ssize_arg(dest)
-            src = _ssize_arg(src)
-            count = _ssize_arg(count)
-        except (TypeError, OverflowError):
-            self._check_open()
-            raise
-        try:
-            _c_move(self, dest, src, count)
-        except GLib.Error as e:
-            raise _convert(e) from None
+        dest, src, count = self._parse((_ssize_arg, dest), (_ssize_arg, src),
+                                       (_ssize_arg, count))
+        _move(self, dest, src, count)
 
     def read(self, n=None, /):
         """Reads up to ``n`` bytes (all remaining when ``n`` is None or
@@ -646,19 +697,12 @@ class Object(Mmap.Object):
         ``offset + newsize``, as Python does: even a grow cuts a file that
         was longer than that.  ``resize(0)`` works here.  A resize that
         fails changes nothing (sizes, bytes, length, position)."""
-        try:
-            newsize = _ssize_arg(newsize)
-        except (TypeError, OverflowError):
-            self._check_open()
-            raise
+        newsize, = self._parse((_ssize_arg, newsize))
         if newsize < 0:
             # Too large for the library's range check: it fails there,
             # after the checks Python makes first.
             newsize = 2 ** 64 - 1
-        try:
-            _c_resize(self, newsize)
-        except GLib.Error as e:
-            raise _convert(e) from None
+        _resize(self, newsize)
 
     def seek(self, pos, whence=0, /):
         """Moves the position (whence 0: absolute, 1: relative to the
@@ -684,10 +728,7 @@ class Object(Mmap.Object):
     def size(self, /):
         """The size of the whole file (``fstat``).  Maps without a tracked
         file descriptor raise OSError EBADF."""
-        try:
-            return _c_size(self)
-        except GLib.Error as e:
-            raise _convert(e, oserror_for_no_fd=True) from None
+        return _size(self)
 
     def tell(self, /):
         """The current position."""
@@ -719,11 +760,7 @@ class Object(Mmap.Object):
     def write_byte(self, byte, /):
         """Writes one byte (an int 0..255) and advances the position."""
         if byte.__class__ is not int or not 0 <= byte <= 255:
-            try:
-                byte = _long_arg(byte)
-            except (TypeError, OverflowError):
-                self._check_open()
-                raise
+            byte, = self._parse((_long_arg, byte))
             if byte > 255:
                 self._check_open()
                 raise OverflowError('unsigned byte integer is greater than '
@@ -732,10 +769,7 @@ class Object(Mmap.Object):
                 self._check_open()
                 raise OverflowError('unsigned byte integer is less than '
                                     'minimum')
-        try:
-            _c_write_byte(self, byte)
-        except GLib.Error as e:
-            raise _convert(e) from None
+        _write_byte(self, byte)
 
     # -- sequence protocol -------------------------------------------------
 
@@ -888,20 +922,14 @@ class Object(Mmap.Object):
             if len(item) != 1:
                 self._check_open()
                 return False
-            try:
-                return _c_find_range(self, bytes(item), 0, _SSIZE_MAX) >= 0
-            except GLib.Error as e:
-                raise _convert(e) from None
+            return _find_range(self, bytes(item), 0, _SSIZE_MAX) >= 0
         if isinstance(item, (int, str, float)):
             self._check_open()
             return False
         return any(item == b for b in self)
 
     def __bytes__(self):
-        try:
-            return _c_get_slice(self, 0, _SSIZE_MAX, 1).get_data()
-        except GLib.Error as e:
-            raise _convert(e) from None
+        return _get_slice(self, 0, _SSIZE_MAX, 1).get_data()
 
     # -- context manager, repr, pickling, ordering -------------------------
 
@@ -949,20 +977,20 @@ class Object(Mmap.Object):
         """A zero-copy ``memoryview`` (format ``'B'``) of ``length`` bytes
         from ``start`` (default: the whole map).
 
-        It is made from :meth:`view`: a ``GLib.Bytes`` that holds a
-        reference on the mapping, whose data pointer (found with
-        ``g_bytes_get_data()`` through ctypes) backs a ctypes array that
-        keeps the ``GLib.Bytes`` alive.  So the memoryview stays valid after
-        :meth:`close` (the memory is unmapped when the last view goes), and
-        :meth:`resize` refuses (BufferError) while it lives; call
-        ``release()`` on it or drop it to resize.  It is read-only unless
-        the map itself is writable (not ACCESS_READ and mapped with
-        PROT_WRITE); writes through a writable one change the map.
+        It holds a :meth:`view` of the range: a reference on the mapping,
+        so the memoryview stays valid after :meth:`close` (the memory is
+        unmapped when the last view goes), and :meth:`resize` refuses
+        (BufferError) while it lives; call ``release()`` on it or drop it
+        to resize.  It is read-only unless the map itself is writable (not
+        ACCESS_READ and mapped with PROT_WRITE); writes through a writable
+        one change the map.  With the compiled helper the view is exported
+        from C; without it, a ctypes array over the view's data backs it.
         """
-        try:
-            gbytes = _c_view(self, start, length)
-        except GLib.Error as e:
-            raise _convert(e) from None
+        if _helper is not None:
+            return _helper.memoryview(self, operator.index(start),
+                                      operator.index(length))
+        import ctypes
+        gbytes = _view(self, start, length)
         address, size = _gbytes_address(gbytes)
         # Empty views too hold the GLib.Bytes: they count as exports.
         if size == 0 or not address:
@@ -983,6 +1011,12 @@ class Object(Mmap.Object):
 
 Object = override(Object)
 __all__.append('Object')
+
+if _helper is not None:
+    # Replaces read, readline, find, write, seek, tell, ... and the
+    # len/getitem/setitem slots by C code that falls back to the methods
+    # above for unusual arguments, and adds the buffer protocol.
+    _helper.setup(Object, _exception_from)
 
 mmap = Object
 __all__.append('mmap')
