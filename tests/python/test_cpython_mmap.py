@@ -32,9 +32,6 @@ IMPROVEMENTS = {
 
 # Not done yet (issue 8): each entry names what is missing.
 NOT_YET = {
-    'test_madvise': (
-        'error messages do not start with CPython\'s text yet',
-        r'AssertionError: "madvise start out of bounds" does not match'),
     'test_subclass': (
         'Mmap.Object cannot be subclassed yet (final GType)',
         r'RuntimeError: could not create new GType'),

@@ -51,7 +51,8 @@ def test_override_keeps_errno_and_strerror(tmp_path):
     e = info.value
     assert e.errno == errno.EINVAL
     assert e.strerror == os.strerror(errno.EINVAL)
-    assert str(e).endswith('[Errno 22] ' + os.strerror(errno.EINVAL))
+    assert str(e).startswith('[Errno 22] ' + os.strerror(errno.EINVAL) + ' (')
+    assert e.message.endswith('[Errno 22] ' + os.strerror(errno.EINVAL))
     assert Mmap.error_get_errno(e) == errno.EINVAL
 
 

@@ -36,7 +36,10 @@ def test_negative_fileno_below_minus_one_is_ebadf(fileno):
     e = info.value
     assert e.errno == errno.EBADF
     assert isinstance(e, GLib.Error)
-    assert str(e).endswith('[Errno 9] Bad file descriptor')
+    # CPython's words first, as str(OSError (EBADF, ...)) gives them; the
+    # GLib.Error keeps the library's message.
+    assert str(e).startswith('[Errno 9] Bad file descriptor (mmap: fd ')
+    assert e.message.endswith(': [Errno 9] Bad file descriptor')
 
 
 def test_raw_constructor_with_fd_below_minus_one_sets_an_error():

@@ -63,6 +63,7 @@ import functools
 import signal as _signal
 import operator
 import os
+import re
 
 from gi.repository import GLib, GObject, Gio
 
@@ -171,7 +172,9 @@ class _MmapError(GLib.Error):
             self.strerror = strerror
 
     def __str__(self):
-        return self.message
+        # CPython's words first; the GLib.Error keeps the library's message
+        # (mmap_error_get_errno() reads it).
+        return _python_message(self.message, getattr(self, 'errno', 0))
 
     def __repr__(self):
         return '%s(%r, %r, %d)' % (type(self).__name__, self.message,
@@ -265,6 +268,57 @@ def _os_error(message, domain, code, errno, strerror=None):
     if strerror is None:
         strerror = os.strerror(errno)
     return _os_error_class(errno)(message, domain, code, errno, strerror)
+
+
+# CPython's text for a condition whose message the library words its own
+# way: (the library's wording, after its "op: " prefix, as a regex;
+# CPython's text).  Messages that already start with CPython's text are
+# left as they are.
+_CPYTHON_TEXTS = [(re.compile(pattern), text) for pattern, text in (
+    (r'mmap index -?\d+ out of range', 'mmap index out of range'),
+    (r'memory mapped length \d+ is too large', 'mmap length is too large'),
+    (r"can't specify both access", "mmap can't specify both access and "
+     "flags, prot."),
+    (r'offset \d+ is greater than the file size',
+     'mmap offset is greater than file size'),
+    (r'length \d+ at offset \d+ is greater than the file size',
+     'mmap length is greater than file size'),
+    (r'invalid access parameter', 'mmap invalid access parameter.'),
+    (r"mmap can't modify a readonly memory map$",
+     "mmap can't modify a readonly memory map."),
+    (r'values out of range', 'flush values out of range'),
+    (r'start -?\d+ out of bounds', 'madvise start out of bounds'),
+    (r'length -?\d+ invalid', 'madvise length invalid'),
+    (r'length \d+ too large', 'madvise length too large'),
+    (r'source -?\d+, destination -?\d+, or count -?\d+ out of range',
+     'source, destination, or count out of range'),
+    (r"mmap can't resize with extant buffers exported",
+     "mmap can't resize with extant buffers exported."),
+    (r"mmap can't resize with trackfd=False$",
+     "mmap can't resize with trackfd=False."),
+    (r"mmap can't resize a readonly or copy-on-write memory map$",
+     "mmap can't resize a readonly or copy-on-write memory map."),
+    (r'new size \d+ out of range', 'new size out of range'),
+)]
+_OP_PREFIX = re.compile(r'^[a-z_]+: ')
+_ERRNO_SUFFIX = re.compile(r':? \[Errno -?\d+\] [^\[]*$')
+
+
+def _python_message(message, errno):
+    """The library's message as str() of the exception gives it: CPython's
+    exact text first, so that code matching CPython's messages works, and
+    the library's detail after it, in parentheses where the two differ."""
+    if errno:
+        cpython = '[Errno %d] %s' % (errno, GLib.strerror(errno))
+        detail = _ERRNO_SUFFIX.sub('', message)
+        return cpython if not detail else '%s (%s)' % (cpython, detail)
+    detail = _OP_PREFIX.sub('', message, count=1)
+    for pattern, cpython in _CPYTHON_TEXTS:
+        if pattern.match(detail):
+            if detail == cpython.rstrip('.'):
+                return cpython
+            return '%s (%s)' % (cpython, message)
+    return detail
 
 
 def _exception_from(domain, code, message, errno, oserror_for_no_fd=False):
