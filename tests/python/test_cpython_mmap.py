@@ -30,12 +30,8 @@ IMPROVEMENTS = {
         r'AssertionError: OSError not raised by flush'),
 }
 
-# Not done yet (issue 8): each entry names what is missing.
-NOT_YET = {
-    'test_subclass': (
-        'Mmap.Object cannot be subclassed yet (final GType)',
-        r'RuntimeError: could not create new GType'),
-}
+# Not done yet: each entry would name what is missing. (Empty now.)
+NOT_YET = {}
 
 # Without the buffer protocol (no helper on Python 3.11), re.search() on a
 # map fails.

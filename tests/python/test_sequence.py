@@ -6,10 +6,12 @@ import copy
 import pickle
 
 import pytest
-from gi.repository import GLib, Mmap
+from gi.repository import GLib, GObject, Mmap
 from hypothesis import given, settings, strategies as st
 
 from conftest import assert_mmap_error
+
+PAGE = Mmap.PAGESIZE
 
 E = Mmap.Error
 
@@ -165,12 +167,62 @@ def test_repr(make_file):
     assert repr(m) == '<mmap.mmap closed=True>'
 
 
-@pytest.mark.filterwarnings('ignore::Warning')
-def test_final_class_cannot_be_subclassed():
-    # Deliberate difference: MmapObject is a final GType.
-    with pytest.raises(RuntimeError, match='could not create new GType'):
-        class Sub(Mmap.mmap):
-            pass
+def test_subclass_with_new_as_cpython_tests_it():
+    # CPython's test_subclass: __new__ passes its own first argument.
+    class Anon(Mmap.mmap):
+        def __new__(klass, *args, **kwargs):
+            return Mmap.mmap.__new__(klass, -1, *args, **kwargs)
+
+    m = Anon(PAGE)
+    assert type(m) is Anon and isinstance(m, Mmap.mmap)
+    assert isinstance(m, GObject.Object)
+    assert len(m) == PAGE and m[0] == 0
+    m[1] = 7
+    assert m[:2] == b'\x00\x07'
+    m.close()
+    assert m.closed
+
+
+def test_subclass_with_init_attributes_and_methods(make_file):
+    path, fd = make_file(b'hello world\n')
+
+    class Tagged(Mmap.mmap):
+        def __init__(self, fileno, length, **kwargs):
+            super().__init__(fileno, length, **kwargs)
+            self.tag = 'greeting'
+
+        def first_word(self):
+            return self[:self.find(b' ')]
+
+    m = Tagged(fd, 0, access=Mmap.ACCESS_READ)
+    assert m.tag == 'greeting'
+    assert m.first_word() == b'hello'
+    assert m.readline() == b'hello world\n'
+    with pytest.raises(TypeError):
+        m[0] = 1
+    # The instance is a plain MmapObject underneath: the final GType is
+    # shared, not derived.
+    assert m.__gtype__ == Mmap.Object.__gtype__
+    assert Mmap.Object.get_length(m) == 12
+    m.close()
+
+
+def test_subclass_arguments_are_checked_as_cpython_checks_them():
+    class Sub(Mmap.mmap):
+        pass
+
+    # CPython's mmap takes its arguments in __new__ too.
+    with pytest.raises(TypeError, match='unexpected keyword argument'):
+        Sub(-1, 10, tag='x')
+    with pytest.raises(OverflowError, match='must be positive'):
+        Sub(-1, -1)
+
+
+def test_gobject_construction_still_needs_init():
+    m = Mmap.Object(fd=-1, length=5)
+    m.init(None)
+    assert len(m) == 5
+    m.close()
 
 
 @pytest.mark.parametrize('dump', [

@@ -542,11 +542,29 @@ class Object(Mmap.Object):
     an object that needs ``init(None)``.
     """
 
-    def __init__(self, *args, **kwargs):
+    # Python subclasses (class M (mmap.mmap)) share the final GType: each
+    # instance is an MmapObject, wrapped by the subclass. PyGObject would
+    # otherwise try to register a GType deriving from a final one.
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.__gtype__ = Object.__gtype__
+
+    # As CPython's mmap, the map is made in __new__, so that subclasses can
+    # override __new__ (CPython's own test_subclass calls
+    # mmap.__new__ (klass, -1, *args)) or __init__ freely.
+    def __new__(cls, *args, **kwargs):
+        self = GObject.Object.__new__(cls)
         if not args and any(k in kwargs for k in _GOBJECT_ONLY):
             GObject.Object.__init__(self, **kwargs)
-            return
+        else:
+            self._map(*args, **kwargs)
+        return self
 
+    def __init__(self, *args, **kwargs):
+        """Does nothing: __new__ made the map."""
+
+    def _map(self, *args, **kwargs):
+        """Maps with Python's constructor arguments."""
         if len(args) > 6:
             raise TypeError('function takes at most 6 positional arguments '
                             '(%d given)' % len(args))
