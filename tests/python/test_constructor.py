@@ -224,3 +224,40 @@ def test_zero_length_anonymous():
     assert len(m) == 0
     m.resize(3)
     assert m[:] == bytes(3)
+
+
+# Flags bits that Mmap.MapFlags does not name: CPython hands them to
+# mmap(2), the library refuses them, the override does what the kernel
+# does with them.
+@pytest.mark.parametrize('flags', [
+    pymmap.MAP_SHARED | 0x1000000,        # ignored by the kernel
+    pymmap.MAP_PRIVATE | 0x200,           # ignored by the kernel
+    pymmap.MAP_SHARED | 0x4,              # no such sharing type: EINVAL
+    pymmap.MAP_SHARED | pymmap.MAP_PRIVATE | 0x1000000,   # EOPNOTSUPP
+    pymmap.MAP_SHARED | pymmap.MAP_PRIVATE,   # MAP_SHARED_VALIDATE: fine
+])
+def test_unknown_flag_bits_as_cpython(make_file, flags):
+    path, fd = make_file(b'x' * 100)
+
+    def outcome(module):
+        try:
+            m = module.mmap(fd, 0, flags=flags)
+        except OSError as e:
+            return ('raise', e.errno, str(e))
+        m[0] = ord('y')
+        m.close()
+        return ('ok', None, '')
+
+    expected = outcome(pymmap)
+    got = outcome(Mmap)
+    assert got[:2] == expected[:2]
+    assert got[2].startswith(expected[2])
+
+
+@pytest.mark.parametrize('fixed', [0x10, 0x100000])
+def test_map_fixed_is_refused(make_file, fixed):
+    # MAP_FIXED and MAP_FIXED_NOREPLACE would place the map at address 0.
+    path, fd = make_file(b'x' * 100)
+    with pytest.raises(OSError) as info:
+        Mmap.mmap(fd, 0, flags=pymmap.MAP_SHARED | fixed)
+    assert info.value.errno == errno.EINVAL

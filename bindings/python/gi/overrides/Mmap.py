@@ -123,6 +123,32 @@ _MAP_KNOWN = 0
 for _v in Mmap.MapFlags.__flags_values__:
     _MAP_KNOWN |= _v
 
+_MAP_TYPE = 0x0f                     # the sharing type bits of mmap(2)
+_MAP_SHARED_VALIDATE = int(Mmap.MapFlags.SHARED_VALIDATE)
+_MAP_FIXED = 0x10
+_MAP_FIXED_NOREPLACE = 0x100000
+
+
+def _check_unknown_flags(flags):
+    """CPython hands flags bits that Mmap.MapFlags does not name to
+    mmap(2); the library refuses them.  Do what the kernel does with them:
+    an unknown sharing type is EINVAL; MAP_SHARED_VALIDATE refuses unknown
+    bits (EOPNOTSUPP); with MAP_SHARED and MAP_PRIVATE the kernel ignores
+    them, so they are dropped.  MAP_FIXED and MAP_FIXED_NOREPLACE would
+    place the map at address 0 (mmap() gives no address): refused, EINVAL."""
+    unknown = flags & ~_MAP_KNOWN
+    if not unknown:
+        return
+    if unknown & _MAP_TYPE or unknown & (_MAP_FIXED | _MAP_FIXED_NOREPLACE):
+        code = _errno.EINVAL
+    elif flags & _MAP_TYPE == _MAP_SHARED_VALIDATE:
+        code = _errno.EOPNOTSUPP
+    else:
+        return
+    raise _os_error('mmap: flags 0x%x: [Errno %d] %s'
+                    % (unknown, code, GLib.strerror(code)), _IO_DOMAIN,
+                    int(Gio.io_error_from_errno(code)), code)
+
 # Every Mmap.Advice value as MADV_<NAME>: Python's own on Linux plus the
 # newer ones (WIPEONFORK, COLD, PAGEOUT, POPULATE_READ, ...).
 _ADVICE = {}
@@ -612,6 +638,7 @@ class Object(Mmap.Object):
         if prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC) or flags < 0:
             raise _os_error('mmap: [Errno 22] Invalid argument', _IO_DOMAIN,
                             _EINVAL_CODE, _errno.EINVAL)
+        _check_unknown_flags(flags)
 
         GObject.Object.__init__(self, fd=fileno, length=length,
                                 flags=flags & _MAP_KNOWN, prot=prot,
