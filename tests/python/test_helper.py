@@ -283,6 +283,10 @@ def test_exception_classes_are_literal_and_pickle():
         cls = getattr(Mmap, name)
         assert cls is getattr(module, name)
         assert issubclass(cls, GLib.Error) and issubclass(cls, builtin)
+        # Read as Python's own: the builtin class straight after the class,
+        # before GLib.Error and its RuntimeError.
+        assert cls.__mro__[1] is builtin
+        assert cls.__mro__.index(builtin) < cls.__mro__.index(RuntimeError)
         assert cls.__module__ == 'gi.repository.Mmap'
         assert builtin.__name__ in cls.__doc__
         e = cls('text', 'mmap-error-quark', 3)

@@ -188,7 +188,18 @@ _EINVAL_CODE = int(Gio.IOErrorEnum.INVALID_ARGUMENT)
 
 class _MmapError(GLib.Error):
     """What every exception of this module adds to GLib.Error: Python's
-    constructor arguments, str() as the message, pickling."""
+    constructor arguments, str() as the message, pickling.
+
+    The classes below put the builtin class first (class MmapValueError
+    (ValueError, _MmapError)), so that their MRO reads as Python's own
+    exceptions do, ValueError before GLib.Error's RuntimeError. The
+    builtin's own __init__, __str__ and __reduce__ would then win; each
+    subclass gets these here instead."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name in ('__init__', '__str__', '__repr__', '__reduce__'):
+            setattr(cls, name, _MmapError.__dict__[name])
 
     def __init__(self, message='unknown error', domain=_MMAP_DOMAIN, code=0,
                  errno=None, strerror=None):
@@ -212,27 +223,27 @@ class _MmapError(GLib.Error):
                              getattr(self, 'strerror', None)))
 
 
-class MmapValueError(_MmapError, ValueError):
+class MmapValueError(ValueError, _MmapError):
     """A GLib.Error that is also a ValueError."""
 
 
-class MmapTypeError(_MmapError, TypeError):
+class MmapTypeError(TypeError, _MmapError):
     """A GLib.Error that is also a TypeError."""
 
 
-class MmapIndexError(_MmapError, IndexError):
+class MmapIndexError(IndexError, _MmapError):
     """A GLib.Error that is also an IndexError."""
 
 
-class MmapBufferError(_MmapError, BufferError):
+class MmapBufferError(BufferError, _MmapError):
     """A GLib.Error that is also a BufferError."""
 
 
-class MmapOverflowError(_MmapError, OverflowError):
+class MmapOverflowError(OverflowError, _MmapError):
     """A GLib.Error that is also an OverflowError."""
 
 
-class MmapOSError(_MmapError, OSError):
+class MmapOSError(OSError, _MmapError):
     """A GLib.Error that is also an OSError (with ``errno``)."""
 
 
@@ -262,7 +273,7 @@ def _os_error_class(errno):
         return MmapOSError
     cls = _os_error_classes.get(builtin)
     if cls is None:
-        cls = type('Mmap' + builtin.__name__, (MmapOSError, builtin), {
+        cls = type('Mmap' + builtin.__name__, (builtin, MmapOSError), {
             '__module__': 'gi.repository.Mmap',
             '__doc__': 'A GLib.Error that is also a %s.' % builtin.__name__,
         })
