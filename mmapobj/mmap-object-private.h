@@ -108,7 +108,7 @@ mmap_read_scope_enter (MmapObject *self)
 
   if (G_UNLIKELY (!mmap_readers_enter (&self->readers)))
     {
-      g_mutex_lock (&self->lock);
+      mmap_readers_lock (&self->lock);
       scope.locked = TRUE;
     }
   return scope;
@@ -139,7 +139,7 @@ mmap_change_scope_enter (MmapObject *self)
 {
   MmapChangeScope scope = { self };
 
-  g_mutex_lock (&self->lock);
+  mmap_readers_lock (&self->lock);
   mmap_readers_block (&self->readers);
   return scope;
 }

@@ -53,6 +53,7 @@ extern __thread MmapReadersSlot *mmap_readers_my_slot
 extern gint mmap_readers_asymmetric;
 
 void     mmap_readers_init        (void);
+void     mmap_readers_lock        (GMutex      *mutex);
 gboolean mmap_readers_enter_slow  (MmapReaders *gate);
 void     mmap_readers_block       (MmapReaders *gate);
 void     mmap_readers_open        (MmapReaders *gate);

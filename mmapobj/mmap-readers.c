@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "mmap-readers-private.h"
+#include "mmap-wait.h"
 
 #if defined (__SANITIZE_THREAD__)
 # define MMAP_READERS_TSAN 1
@@ -137,6 +138,91 @@ mmap_readers_enter_slow (MmapReaders *gate)
   return FALSE;
 }
 
+typedef struct
+{
+  MmapWaitFunc before;
+  MmapWaitFunc after;
+  gpointer     user_data;
+} WaitFuncs;
+
+static WaitFuncs *wait_funcs;   /* atomic; replaced ones are kept */
+
+/**
+ * mmap_set_wait_funcs: (skip)
+ * @before_wait: (nullable): called just before the library waits for
+ *   another thread
+ * @after_wait: (nullable): called just after that wait
+ * @user_data: data for both
+ *
+ * Sets the functions the library calls around each wait for another
+ * thread, on the waiting thread: when a call that changes the map (a
+ * write, resize, close or advice that discards) waits for the calls
+ * reading it to finish, and when any call waits while such a change runs.
+ * Calls that only read never wait for each other.
+ *
+ * A language binding with an interpreter lock uses this to give the lock
+ * up while its thread waits: otherwise a short call that finds a long
+ * change running would hold the lock until the change is done, and stall
+ * every other thread of the interpreter. (The compiled helper of the
+ * Python override does this with the GIL.) @after_wait may take such a
+ * lock back while the library holds the map's own lock; that is safe as
+ * long as every thread gives the interpreter lock up before it waits,
+ * which these functions do.
+ *
+ * The functions are process-wide; %NULL for both removes them. They must
+ * not call into the library.
+ *
+ * Since: 1.0
+ */
+void
+mmap_set_wait_funcs (MmapWaitFunc before_wait,
+                     MmapWaitFunc after_wait,
+                     gpointer     user_data)
+{
+  WaitFuncs *funcs = NULL;
+
+  if (before_wait != NULL || after_wait != NULL)
+    {
+      funcs = g_new0 (WaitFuncs, 1);
+      funcs->before = before_wait;
+      funcs->after = after_wait;
+      funcs->user_data = user_data;
+    }
+  /* A thread may be using the old ones: they stay allocated. */
+  __atomic_store_n (&wait_funcs, funcs, __ATOMIC_RELEASE);
+}
+
+static const WaitFuncs *
+begin_wait (void)
+{
+  const WaitFuncs *funcs = __atomic_load_n (&wait_funcs, __ATOMIC_ACQUIRE);
+
+  if (funcs != NULL && funcs->before != NULL)
+    funcs->before (funcs->user_data);
+  return funcs;
+}
+
+static void
+end_wait (const WaitFuncs *funcs)
+{
+  if (funcs != NULL && funcs->after != NULL)
+    funcs->after (funcs->user_data);
+}
+
+/* Locks @mutex, an object's lock; if another thread holds it, between the
+ * wait functions. */
+void
+mmap_readers_lock (GMutex *mutex)
+{
+  const WaitFuncs *funcs;
+
+  if (G_LIKELY (g_mutex_trylock (mutex)))
+    return;
+  funcs = begin_wait ();
+  g_mutex_lock (mutex);
+  end_wait (funcs);
+}
+
 /* Closes @gate and waits until no reader is inside. The caller holds the
  * object's mutex, and is not inside any gate itself. */
 void
@@ -154,8 +240,14 @@ mmap_readers_block (MmapReaders *gate)
        slot != NULL;
        slot = slot->next)
     {
+      const WaitFuncs *funcs;
+
+      if (__atomic_load_n (&slot->inside, __ATOMIC_ACQUIRE) != gate)
+        continue;
+      funcs = begin_wait ();
       while (__atomic_load_n (&slot->inside, __ATOMIC_ACQUIRE) == gate)
         sched_yield ();
+      end_wait (funcs);
     }
 }
 

@@ -13,4 +13,5 @@
 # include "mmap-error.h"
 # include "mmap-guard.h"
 # include "mmap-object.h"
+# include "mmap-wait.h"
 #undef MMAPOBJ_INSIDE

@@ -661,6 +661,111 @@ test_owner_handover (void)
     }
 }
 
+/* The wait functions: called on a thread that must wait for another, in
+ * pairs, and only then. */
+#define WAIT_MAP_SIZE ((gsize) 32 << 20)
+
+static __thread gint waits_begun;
+static __thread gint waits_ended;
+static __thread gboolean waiting;
+
+static void
+count_before_wait (gpointer user_data)
+{
+  g_assert_false (waiting);
+  waiting = TRUE;
+  waits_begun++;
+  g_atomic_int_inc ((gint *) user_data);
+}
+
+static void
+count_after_wait (gpointer user_data)
+{
+  g_assert_true (waiting);
+  waiting = FALSE;
+  waits_ended++;
+}
+
+typedef struct
+{
+  MmapObject *map;
+  guint8     *block;
+  gint        stop;   /* atomic */
+} LongWork;
+
+static gpointer
+long_writes_run (gpointer data)
+{
+  LongWork *work = data;
+
+  while (!g_atomic_int_get (&work->stop))
+    {
+      g_assert_true (mmap_object_set_slice (work->map, 0, WAIT_MAP_SIZE, 1,
+                                            work->block, WAIT_MAP_SIZE,
+                                            NULL));
+    }
+  return NULL;
+}
+
+static gpointer
+long_finds_run (gpointer data)
+{
+  LongWork *work = data;
+
+  while (!g_atomic_int_get (&work->stop))
+    g_assert_cmpint (mmap_object_find_range (work->map,
+                                             (const guint8 *) "absent", 6, 0,
+                                             G_MAXSSIZE, NULL), ==, -1);
+  return NULL;
+}
+
+static void
+test_wait_funcs (void)
+{
+  g_autoptr(GError) error = NULL;
+  LongWork work = { NULL, NULL, 0 };
+  gint total = 0;
+  gint64 deadline;
+  GThread *thread;
+
+  work.map = mmap_object_new_anonymous (WAIT_MAP_SIZE, &error);
+  g_assert_no_error (error);
+  work.block = g_malloc0 (WAIT_MAP_SIZE);
+  mmap_set_wait_funcs (count_before_wait, count_after_wait, &total);
+
+  /* Nothing to wait for: no call. */
+  g_assert_cmpint (mmap_object_get_byte (work.map, 0, &error), ==, 0);
+  g_assert_true (mmap_object_set_byte (work.map, 0, 0, &error));
+  g_assert_cmpint (waits_begun, ==, 0);
+
+  /* A reader that finds a long write running waits for it. */
+  thread = g_thread_new ("mmap-long-writes", long_writes_run, &work);
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (waits_begun == 0 && g_get_monotonic_time () < deadline)
+    g_assert_cmpint (mmap_object_get_byte (work.map, 1, &error), ==, 0);
+  g_atomic_int_set (&work.stop, 1);
+  g_thread_join (thread);
+  g_assert_cmpint (waits_begun, >, 0);
+  g_assert_cmpint (waits_ended, ==, waits_begun);
+
+  /* A write that finds long reads running waits for them. */
+  waits_begun = waits_ended = 0;
+  work.stop = 0;
+  thread = g_thread_new ("mmap-long-finds", long_finds_run, &work);
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (waits_begun == 0 && g_get_monotonic_time () < deadline)
+    g_assert_true (mmap_object_set_byte (work.map, 2, 0, &error));
+  g_atomic_int_set (&work.stop, 1);
+  g_thread_join (thread);
+  g_assert_cmpint (waits_begun, >, 0);
+  g_assert_cmpint (waits_ended, ==, waits_begun);
+  g_assert_false (waiting);
+
+  mmap_set_wait_funcs (NULL, NULL, NULL);
+  g_free (work.block);
+  g_assert_finalize_object (work.map);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -676,6 +781,7 @@ main (int   argc,
   g_test_add_func ("/Mmap/Object/threads/atomic-reads", test_atomic_reads);
   g_test_add_func ("/Mmap/Object/threads/owner-handover",
                    test_owner_handover);
+  g_test_add_func ("/Mmap/Object/threads/wait-funcs", test_wait_funcs);
 
   return g_test_run ();
 }

@@ -10,6 +10,8 @@ import threading
 import pytest
 from gi.repository import Mmap
 
+from conftest import have_helper
+
 CHUNK = 64 * 1024          # the helper releases the GIL from this size on
 N_CHUNKS = 64
 
@@ -196,3 +198,35 @@ def test_short_calls_keep_the_gil(slow_switching):
     if Mmap.Object.__dict__['find'].__class__.__name__ == 'function':
         pytest.skip('PyGObject releases the GIL around every call')
     assert progressed == 0
+
+
+def test_a_call_that_waits_for_another_gives_up_the_gil(slow_switching):
+    # m[i] keeps the GIL; when it finds a long write running in another
+    # thread, it waits for it, and gives the GIL up meanwhile (the
+    # library's wait functions, set by the helper), so a third thread runs.
+    if not have_helper():
+        pytest.skip('PyGObject releases the GIL around every call')
+    size = 64 << 20
+    m = Mmap.mmap(-1, size)
+    data = bytes(size)
+    stop = threading.Event()
+
+    def writes():
+        while not stop.is_set():
+            m.seek(0)
+            m.write(data)          # 64 MiB: the helper releases the GIL
+
+    writer = threading.Thread(target=writes)
+    writer.start()
+    progressed = 0
+    try:
+        # m[0] may land between two writes: then it waits for nothing.
+        for _ in range(20):
+            progressed = spins_during(lambda: m[0])
+            if progressed:
+                break
+    finally:
+        stop.set()
+        writer.join()
+    m.close()
+    assert progressed > 0

@@ -25,10 +25,11 @@
  *   buffer (a second copy of at most 4 KiB, cheaper than a second call).
  * - Calls that may take long (big reads and writes, a find over a large
  *   range, flush, resize, close) release the GIL. Short calls keep it:
- *   releasing it costs more than they do. One of them can still wait for
- *   the object's lock, held by a long call in another thread, with the GIL
- *   held; the library never calls back into Python under that lock, so
- *   this delays other threads but cannot deadlock.
+ *   releasing it costs more than they do. When one of them must wait for
+ *   another thread (a long write running, or readers to finish before a
+ *   change), the library calls the wait functions set here with
+ *   mmap_set_wait_funcs(), which give the GIL up for the wait: no thread
+ *   waits for the object with the GIL held.
  * - Every Mmap.Object gets the buffer protocol (memoryview (m), re,
  *   struct, hashlib, …), which Python 3.11 cannot give a Python class.
  *   Each export holds a view from mmap_object_view(), so the library counts
@@ -987,6 +988,31 @@ static const char *const slow_names[N_SLOW] = {
  * __getitem__, and subclasses made later inherit the buffer slots. So
  * the slots are set here, once, right after the class is made.
  */
+/* The library's wait functions: a thread that holds the GIL gives it up
+ * while it waits for another thread inside the library, and takes it back
+ * after. (Taking it back while the library holds the object's lock is
+ * safe: every thread that holds the GIL gives it up before it waits.) */
+static __thread PyThreadState *waiting_thread;
+
+static void
+give_up_gil (gpointer user_data)
+{
+  if (PyGILState_Check ())
+    waiting_thread = PyEval_SaveThread ();
+}
+
+static void
+take_back_gil (gpointer user_data)
+{
+  PyThreadState *state = waiting_thread;
+
+  if (state != NULL)
+    {
+      waiting_thread = NULL;
+      PyEval_RestoreThread (state);
+    }
+}
+
 static PyObject *
 helper_setup (PyObject         *module,
               PyObject *const  *args,
@@ -1077,6 +1103,8 @@ helper_setup (PyObject         *module,
   type->tp_as_mapping = &heap->as_mapping;
   type->tp_as_buffer = &heap->as_buffer;
   PyType_Modified (type);
+
+  mmap_set_wait_funcs (give_up_gil, take_back_gil, NULL);
   Py_RETURN_NONE;
 
 fail:
