@@ -257,4 +257,10 @@ void         mmap_object_notify_length (MmapObject   *self);
 /* mmap-init.c */
 void         mmap_object_initable_iface_init (GInitableIface *iface);
 
+/* mmap-seekable.c */
+void         mmap_object_seekable_iface_init (GSeekableIface *iface);
+
+/* mmap-resize.c */
+gboolean     mmap_object_can_resize          (MmapObject     *self);
+
 G_END_DECLS

@@ -23,6 +23,17 @@
  * by [method@Gio.Initable.init]. Until `init()` has succeeded every method
  * fails with %MMAP_ERROR_NOT_INITIALIZED.
  *
+ * A map is also a [iface@Gio.Seekable]: `g_seekable_seek()` and
+ * `g_seekable_tell()` move and read the map's own position, with Python's
+ * rules (any position from 0 to the length, an error beyond), and
+ * `g_seekable_truncate()` is [method@Mmap.Object.resize];
+ * `g_seekable_can_truncate()` says whether a resize can succeed now. The
+ * class's own [method@Mmap.Object.seek] and [method@Mmap.Object.tell] keep
+ * Python's signatures; bindings reach the interface's through it
+ * (`Gio.Seekable.seek (m, …)` in Python,
+ * `Gio.Seekable.prototype.seek.call (m, …)` in gjs,
+ * `((GLib.Seekable) m).seek (…)` in Vala).
+ *
  * ## Differences from Python
  *
  * `MmapObject` follows Python's semantics, position rules and error classes,
@@ -96,7 +107,9 @@ GType mmap_object_type_id;
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (MmapObject, mmap_object, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
-                                                      mmap_object_initable_iface_init))
+                                                      mmap_object_initable_iface_init)
+                               G_IMPLEMENT_INTERFACE (G_TYPE_SEEKABLE,
+                                                      mmap_object_seekable_iface_init))
 
 enum {
   PROP_0,

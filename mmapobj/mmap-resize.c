@@ -53,13 +53,12 @@ extend_file (int          fd,
   return TRUE;
 }
 
+/* Whether the map can be resized at all: open, tracking its fd, writable
+ * and shared, with no view alive. */
 static gboolean
-check_resizable (MmapObject  *self,
-                 gsize        new_size,
-                 GError     **error)
+check_can_resize (MmapObject  *self,
+                  GError     **error)
 {
-  goffset file_base = self->fd != -1 ? self->offset : 0;
-
   if (!mmap_object_check_open (self, "resize", error))
     return FALSE;
 
@@ -83,6 +82,18 @@ check_resizable (MmapObject  *self,
                    "memory map");
       return FALSE;
     }
+  return TRUE;
+}
+
+static gboolean
+check_resizable (MmapObject  *self,
+                 gsize        new_size,
+                 GError     **error)
+{
+  goffset file_base = self->fd != -1 ? self->offset : 0;
+
+  if (!check_can_resize (self, error))
+    return FALSE;
   if (new_size > (gsize) G_MAXSSIZE - self->delta
       || (goffset) (G_MAXSSIZE - (gssize) new_size) < file_base)
     {
@@ -92,6 +103,16 @@ check_resizable (MmapObject  *self,
       return FALSE;
     }
   return TRUE;
+}
+
+/* Whether resize() could succeed now, size aside (GSeekable's
+ * can_truncate). */
+gboolean
+mmap_object_can_resize (MmapObject *self)
+{
+  g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
+
+  return check_can_resize (self, NULL);
 }
 
 /*

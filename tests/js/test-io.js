@@ -3,6 +3,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 
 import GLib from 'gi://GLib';
+import Gio from 'gi://Gio';
 import Mmap from 'gi://Mmap?version=1';
 
 import {test, ok, is, deepEqual, throwsCode, done} from './tap.js';
@@ -91,6 +92,36 @@ test('write(), write_bytes(), write_byte()', () => {
         'write_byte() at the end: OUT_OF_RANGE');
     is(str(fileBytes(path)), 'abcDEFghi!', 'last byte written');
     is(m.write(new Uint8Array(0)), 0, 'empty write at the end is fine');
+});
+
+test('Gio.Seekable: the map\'s own position, and truncate() is resize()', () => {
+    const {fd, path} = tempFile('0123456789');
+    const m = Mmap.Object.new(fd, 0, Mmap.Access.WRITE, 0);
+    const S = Gio.Seekable.prototype;
+    ok(m instanceof Gio.Seekable, 'an Mmap.Object is a Gio.Seekable');
+    ok(S.can_seek.call(m), 'can_seek()');
+    ok(S.seek.call(m, 4, GLib.SeekType.SET, null), 'Seekable.seek()');
+    is(S.tell.call(m), 4, 'Seekable.tell()');
+    is(m.tell(), 4, 'the map\'s own tell() agrees');
+    is(str(m.read(2)), '45', 'reads from there');
+    is(S.tell.call(m), 6, 'and moved it');
+    throwsCode(() => S.seek.call(m, 11, GLib.SeekType.SET, null),
+        Mmap.Error, Mmap.Error.OUT_OF_RANGE, 'past the end: OUT_OF_RANGE');
+    is(S.tell.call(m), 6, 'position kept');
+    const cancellable = new Gio.Cancellable();
+    cancellable.cancel();
+    throwsCode(() => S.seek.call(m, 0, GLib.SeekType.SET, cancellable),
+        Gio.IOErrorEnum, Gio.IOErrorEnum.CANCELLED, 'cancelled: CANCELLED');
+    ok(S.can_truncate.call(m), 'can_truncate() on a writable file map');
+    ok(S.truncate.call(m, 4, null), 'Seekable.truncate()');
+    is(m.length, 4, 'the map is 4 bytes');
+    is(fileBytes(path).length, 4, 'and so is the file');
+    m.close();
+    ok(!S.can_truncate.call(m), 'not once closed');
+    const ro = Mmap.Object.new(fd, 0, Mmap.Access.READ, 0);
+    ok(!S.can_truncate.call(ro), 'nor on a read-only map');
+    ro.close();
+    GLib.close(fd);
 });
 
 test('seek(), tell(), seekable()', () => {

@@ -313,6 +313,31 @@ static void test_seek () {
     }
 }
 
+static void test_seekable () {
+    try {
+        var file = new TempFile (CONTENT);
+        var m = new Mmap.Object (file.fd, 0, Mmap.Access.WRITE, 0);
+        var seekable = (GLib.Seekable) m;
+        assert_true (seekable.can_seek ());
+        assert_true (seekable.seek (4, GLib.SeekType.SET));
+        assert_i64 (seekable.tell (), 4);
+        /* One position: the map's own. */
+        assert_i64 (m.tell (), 4);
+        try {
+            seekable.seek (100, GLib.SeekType.SET);
+            assert_not_reached ();
+        } catch (Mmap.Error.OUT_OF_RANGE e) {
+        }
+        assert_i64 (seekable.tell (), 4);
+        assert_true (seekable.can_truncate ());
+        assert_true (seekable.truncate (5));
+        assert_i64 ((int64) m.length, 5);
+        assert_i64 (file.file_size (), 5);
+    } catch (GLib.Error e) {
+        assert_no_error (e);
+    }
+}
+
 static void test_slices () {
     try {
         var file = new TempFile (CONTENT);
@@ -987,6 +1012,7 @@ public int main (string[] args) {
     GLib.Test.add_func ("/Mmap/Vala/index", test_index);
     GLib.Test.add_func ("/Mmap/Vala/find", test_find);
     GLib.Test.add_func ("/Mmap/Vala/seek", test_seek);
+    GLib.Test.add_func ("/Mmap/Vala/seekable", test_seekable);
     GLib.Test.add_func ("/Mmap/Vala/slices", test_slices);
     GLib.Test.add_func ("/Mmap/Vala/view", test_view);
     GLib.Test.add_func ("/Mmap/Vala/resize", test_resize);
