@@ -138,14 +138,19 @@ mmap_readers_enter_slow (MmapReaders *gate)
   return FALSE;
 }
 
-typedef struct
-{
-  MmapWaitFunc before;
-  MmapWaitFunc after;
-  gpointer     user_data;
-} WaitFuncs;
+typedef struct _WaitFuncs WaitFuncs;
 
-static WaitFuncs *wait_funcs;   /* atomic; replaced ones are kept */
+struct _WaitFuncs
+{
+  MmapWaitFunc  before;
+  MmapWaitFunc  after;
+  gpointer      user_data;
+  WaitFuncs    *older;     /* every set made, kept: see mmap_set_wait_funcs() */
+};
+
+static WaitFuncs *wait_funcs;   /* atomic: the current set, or NULL */
+static WaitFuncs *all_wait_funcs;
+static GMutex wait_funcs_lock;
 
 /**
  * mmap_set_wait_funcs: (skip)
@@ -181,15 +186,20 @@ mmap_set_wait_funcs (MmapWaitFunc before_wait,
 {
   WaitFuncs *funcs = NULL;
 
+  g_mutex_lock (&wait_funcs_lock);
   if (before_wait != NULL || after_wait != NULL)
     {
+      /* A thread may still be using the set this one replaces, so none is
+       * ever freed; they stay listed, for leak checkers too. */
       funcs = g_new0 (WaitFuncs, 1);
       funcs->before = before_wait;
       funcs->after = after_wait;
       funcs->user_data = user_data;
+      funcs->older = all_wait_funcs;
+      all_wait_funcs = funcs;
     }
-  /* A thread may be using the old ones: they stay allocated. */
   __atomic_store_n (&wait_funcs, funcs, __ATOMIC_RELEASE);
+  g_mutex_unlock (&wait_funcs_lock);
 }
 
 static const WaitFuncs *
