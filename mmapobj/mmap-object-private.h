@@ -8,12 +8,15 @@
  *                   slicing, searching, flush, advice and views
  *   mmap-position.c the file-like calls: read, readline, write, seek, tell
  *   mmap-resize.c   resize, as a transaction that loses nothing
+ *   mmap-seekable.c GSeekable, on the position and resize
  *   mmap-init.c     GInitable: arguments, and mapping each kind of backing
  *   mmap-access.c   guarded copies, searches and line scans of the map
  *   mmap-mapping.c  the system calls on the mapping and on its file
  *   mmap-slice.c    Python's index and slice arithmetic
- *   mmap-readers.c  the gate that lets readers run without a lock
+ *   mmap-readers.c  the gate that lets readers run without a lock, and
+ *                   the wait functions (mmap_set_wait_funcs())
  *   mmap-guard.c    SIGBUS recovery
+ *   mmap-search.c   reverse search
  *
  * Concurrency. Three kinds of call:
  *
