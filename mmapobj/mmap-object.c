@@ -23,6 +23,13 @@
  * by [method@Gio.Initable.init]. Until `init()` has succeeded every method
  * fails with %MMAP_ERROR_NOT_INITIALIZED.
  *
+ * GIO code can map a [iface@Gio.File] with [ctor@Mmap.Object.new_for_file],
+ * or without blocking its main loop with
+ * [func@Mmap.Object.new_for_file_async], and flush with
+ * [method@Mmap.Object.flush_async]: these run on a worker thread, take an
+ * I/O priority and a [class@Gio.Cancellable], and call back in the calling
+ * thread's main context, as GIO's own asynchronous calls do.
+ *
  * A map is also a [iface@Gio.Seekable]: `g_seekable_seek()` and
  * `g_seekable_tell()` move and read the map's own position, with Python's
  * rules (any position from 0 to the length, an error beyond), and

@@ -48,6 +48,21 @@ MMAP_AVAILABLE_IN_ALL
 MmapObject   *mmap_object_new_for_path         (const char       *path,
                                                 MmapAccess        access,
                                                 GError          **error);
+MMAP_AVAILABLE_IN_ALL
+MmapObject   *mmap_object_new_for_file         (GFile            *file,
+                                                MmapAccess        access,
+                                                GCancellable     *cancellable,
+                                                GError          **error);
+MMAP_AVAILABLE_IN_ALL
+void          mmap_object_new_for_file_async   (GFile            *file,
+                                                MmapAccess        access,
+                                                int               io_priority,
+                                                GCancellable     *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer          user_data);
+MMAP_AVAILABLE_IN_ALL
+MmapObject   *mmap_object_new_for_file_finish  (GAsyncResult     *result,
+                                                GError          **error);
 
 MMAP_AVAILABLE_IN_ALL
 gboolean      mmap_object_close                (MmapObject       *self,
@@ -98,6 +113,16 @@ gssize        mmap_object_rfind_range          (MmapObject       *self,
 
 MMAP_AVAILABLE_IN_ALL
 gboolean      mmap_object_flush                (MmapObject       *self,
+                                                GError          **error);
+MMAP_AVAILABLE_IN_ALL
+void          mmap_object_flush_async          (MmapObject       *self,
+                                                int               io_priority,
+                                                GCancellable     *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer          user_data);
+MMAP_AVAILABLE_IN_ALL
+gboolean      mmap_object_flush_finish         (MmapObject       *self,
+                                                GAsyncResult     *result,
                                                 GError          **error);
 MMAP_AVAILABLE_IN_ALL
 gboolean      mmap_object_flush_range          (MmapObject       *self,

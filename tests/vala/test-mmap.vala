@@ -338,6 +338,58 @@ static void test_seekable () {
     }
 }
 
+/* The async calls with yield: a GFile map made on a worker thread, then
+ * flushed there; a cancelled flush and a closed map fail cleanly. */
+async void async_calls (TempFile file) throws GLib.Error {
+    var gfile = GLib.File.new_for_path (file.path);
+    var m = yield new Mmap.Object.for_file_async (gfile, Mmap.Access.WRITE,
+                                                  GLib.Priority.DEFAULT,
+                                                  null);
+    assert_i64 ((int64) m.length, CONTENT.length);
+    m.set_byte (0, 'H');
+    assert_true (yield m.flush_async (GLib.Priority.DEFAULT, null));
+    assert_true (file.read_back ().has_prefix ("Hello"));
+
+    var cancelled = new GLib.Cancellable ();
+    cancelled.cancel ();
+    try {
+        yield m.flush_async (GLib.Priority.DEFAULT, cancelled);
+        assert_not_reached ();
+    } catch (GLib.IOError.CANCELLED e) {
+    }
+    m.close ();
+    try {
+        yield m.flush_async (GLib.Priority.DEFAULT, null);
+        assert_not_reached ();
+    } catch (Mmap.Error.CLOSED e) {
+    }
+}
+
+static void test_async () {
+    try {
+        var file = new TempFile (CONTENT);
+        var sync = new Mmap.Object.for_file (GLib.File.new_for_path (file.path),
+                                             Mmap.Access.READ);
+        assert_bytes (sync.read (5), CONTENT.substring (0, 5));
+
+        var loop = new GLib.MainLoop ();
+        GLib.Error? failure = null;
+        async_calls.begin (file, (obj, res) => {
+            try {
+                async_calls.end (res);
+            } catch (GLib.Error e) {
+                failure = e;
+            }
+            loop.quit ();
+        });
+        loop.run ();
+        if (failure != null)
+            assert_no_error (failure);
+    } catch (GLib.Error e) {
+        assert_no_error (e);
+    }
+}
+
 static void test_slices () {
     try {
         var file = new TempFile (CONTENT);
@@ -1013,6 +1065,7 @@ public int main (string[] args) {
     GLib.Test.add_func ("/Mmap/Vala/find", test_find);
     GLib.Test.add_func ("/Mmap/Vala/seek", test_seek);
     GLib.Test.add_func ("/Mmap/Vala/seekable", test_seekable);
+    GLib.Test.add_func ("/Mmap/Vala/async", test_async);
     GLib.Test.add_func ("/Mmap/Vala/slices", test_slices);
     GLib.Test.add_func ("/Mmap/Vala/view", test_view);
     GLib.Test.add_func ("/Mmap/Vala/resize", test_resize);

@@ -1,0 +1,74 @@
+// test-async.js: maps from a Gio.File, and the calls that run on a worker
+// thread, through Gio._promisify
+//
+// SPDX-License-Identifier: LGPL-2.1-or-later
+
+import GLib from 'gi://GLib';
+import Gio from 'gi://Gio';
+import Mmap from 'gi://Mmap?version=1';
+
+import {section, ok, is, diag, done} from './tap.js';
+import {str, tempFile, fileBytes, cleanup} from './util.js';
+
+Gio._promisify(Mmap.Object, 'new_for_file_async', 'new_for_file_finish');
+Gio._promisify(Mmap.Object.prototype, 'flush_async', 'flush_finish');
+
+/** The GLib.Error an awaited call rejects with, or null. */
+async function rejection(promise) {
+    try {
+        await promise;
+        return null;
+    } catch (e) {
+        return e;
+    }
+}
+
+async function main() {
+    section('new_for_file() and new_for_file_async()');
+    const {fd, path} = tempFile('hello async');
+    GLib.close(fd);
+    const file = Gio.File.new_for_path(path);
+    const sync = Mmap.Object.new_for_file(file, Mmap.Access.READ, null);
+    is(str(sync.read(-1)), 'hello async', 'new_for_file() maps the file');
+    sync.close();
+
+    const m = await Mmap.Object.new_for_file_async(file, Mmap.Access.WRITE,
+        GLib.PRIORITY_DEFAULT, null);
+    ok(m instanceof Mmap.Object, 'the promise gives an Mmap.Object');
+    is(m.length, 11, 'of the file\'s length');
+    m.set_byte(0, 'H'.charCodeAt(0));
+
+    const remote = Gio.File.new_for_uri('resource:///org/example/x');
+    let e = await rejection(Mmap.Object.new_for_file_async(remote,
+        Mmap.Access.READ, GLib.PRIORITY_DEFAULT, null));
+    ok(e !== null && e.matches(Gio.IOErrorEnum, Gio.IOErrorEnum.NOT_SUPPORTED),
+        'a file with no local path: NOT_SUPPORTED');
+
+    const cancelled = new Gio.Cancellable();
+    cancelled.cancel();
+    e = await rejection(Mmap.Object.new_for_file_async(file, Mmap.Access.READ,
+        GLib.PRIORITY_DEFAULT, cancelled));
+    ok(e !== null && e.matches(Gio.IOErrorEnum, Gio.IOErrorEnum.CANCELLED),
+        'cancelled: CANCELLED');
+
+    section('flush_async()');
+    ok(await m.flush_async(GLib.PRIORITY_DEFAULT, null), 'resolves to true');
+    is(str(fileBytes(path)), 'Hello async', 'the change is in the file');
+    e = await rejection(m.flush_async(GLib.PRIORITY_DEFAULT, cancelled));
+    ok(e !== null && e.matches(Gio.IOErrorEnum, Gio.IOErrorEnum.CANCELLED),
+        'cancelled: CANCELLED');
+    m.close();
+    e = await rejection(m.flush_async(GLib.PRIORITY_DEFAULT, null));
+    ok(e !== null && e.matches(Mmap.Error, Mmap.Error.CLOSED),
+        'on a closed map: CLOSED');
+}
+
+const loop = new GLib.MainLoop(null, false);
+main().catch(e => {
+    ok(false, `no unexpected exception (${e})`);
+    if (e.stack)
+        diag(e.stack);
+}).finally(() => loop.quit());
+loop.run();
+cleanup();
+done();
