@@ -25,8 +25,10 @@
  *
  * GIO code can map a [iface@Gio.File] with [ctor@Mmap.Object.new_for_file],
  * or without blocking its main loop with
- * [func@Mmap.Object.new_for_file_async], and flush with
- * [method@Mmap.Object.flush_async]: these run on a worker thread, take an
+ * [func@Mmap.Object.new_for_file_async], bring a range into memory ahead
+ * of use with [method@Mmap.Object.populate] or
+ * [method@Mmap.Object.populate_async], and flush with
+ * [method@Mmap.Object.flush_async]: the async calls run on a worker thread, take an
  * I/O priority and a [class@Gio.Cancellable], and call back in the calling
  * thread's main context, as GIO's own asynchronous calls do.
  *

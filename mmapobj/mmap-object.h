@@ -125,6 +125,31 @@ gboolean      mmap_object_flush_finish         (MmapObject       *self,
                                                 GAsyncResult     *result,
                                                 GError          **error);
 MMAP_AVAILABLE_IN_ALL
+gboolean      mmap_object_populate             (MmapObject       *self,
+                                                goffset           offset,
+                                                gssize            length,
+                                                gboolean          for_writing,
+                                                GCancellable     *cancellable,
+                                                GFileProgressCallback progress_callback,
+                                                gpointer          progress_data,
+                                                GError          **error);
+MMAP_AVAILABLE_IN_ALL
+void          mmap_object_populate_async       (MmapObject       *self,
+                                                goffset           offset,
+                                                gssize            length,
+                                                gboolean          for_writing,
+                                                int               io_priority,
+                                                GCancellable     *cancellable,
+                                                GFileProgressCallback progress_callback,
+                                                gpointer          progress_data,
+                                                GDestroyNotify    progress_data_free,
+                                                GAsyncReadyCallback callback,
+                                                gpointer          user_data);
+MMAP_AVAILABLE_IN_ALL
+gboolean      mmap_object_populate_finish      (MmapObject       *self,
+                                                GAsyncResult     *result,
+                                                GError          **error);
+MMAP_AVAILABLE_IN_ALL
 gboolean      mmap_object_flush_range          (MmapObject       *self,
                                                 goffset           offset,
                                                 gssize            size,

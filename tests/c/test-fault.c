@@ -739,6 +739,8 @@ typedef enum
   OP_CLOSE,
   OP_VIEW_RELEASE,
   OP_VIEW_CLOSE_RELEASE,
+  OP_POPULATE,
+  OP_POPULATE_WRITE,
   N_OPS
 } Op;
 
@@ -747,7 +749,7 @@ static const char *op_names[N_OPS] = {
   "resize-grow", "resize-grow-small", "resize-shrink", "resize-to-zero",
   "resize-from-zero", "flush", "flush-range", "madvise", "madvise-range",
   "madvise-dontneed", "size", "close", "view-release",
-  "view-close-release",
+  "view-close-release", "populate", "populate-write",
 };
 
 static gboolean
@@ -1202,6 +1204,14 @@ op_run (Env    *env,
                                          DONTNEED_START,
                                          2 * (gssize) page_size, &r->error);
       break;
+    case OP_POPULATE:
+    case OP_POPULATE_WRITE:
+      /* madvise EINVAL (a kernel without MADV_POPULATE_*) falls back to
+       * touching each page. */
+      r->ok = mmap_object_populate (env->map, 10, -1,
+                                    env->op == OP_POPULATE_WRITE, NULL, NULL,
+                                    NULL, &r->error);
+      break;
     case OP_SIZE:
       r->value = mmap_object_size (env->map, &r->error);
       r->ok = r->value != -1;
@@ -1449,6 +1459,16 @@ check_result (Env         *env,
                     "%s %d: %s", g_quark_to_string (r->error->domain),
                     r->error->code, r->error->message);
         }
+
+      /* A kernel without MADV_POPULATE_* answers EINVAL: populate then
+       * touches the pages itself, and succeeds. */
+      if ((env->op == OP_POPULATE || env->op == OP_POPULATE_WRITE)
+          && r->error != NULL)
+        for (guint i = 0; i < inj.n; i++)
+          if (inj.at[i].fired && inj.at[i].sc == SC_MADVISE
+              && inj.at[i].err == EINVAL)
+            report (env, "populate must touch the pages when madvise says "
+                    "EINVAL, but it failed: %s", r->error->message);
 
       if (n_fired > 0 && fallback_only)
         report (env, "fallocate EOPNOTSUPP must fall back to ftruncate, "

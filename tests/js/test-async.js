@@ -12,6 +12,7 @@ import {str, tempFile, fileBytes, cleanup} from './util.js';
 
 Gio._promisify(Mmap.Object, 'new_for_file_async', 'new_for_file_finish');
 Gio._promisify(Mmap.Object.prototype, 'flush_async', 'flush_finish');
+Gio._promisify(Mmap.Object.prototype, 'populate_async', 'populate_finish');
 
 /** The GLib.Error an awaited call rejects with, or null. */
 async function rejection(promise) {
@@ -57,6 +58,31 @@ async function main() {
     e = await rejection(m.flush_async(GLib.PRIORITY_DEFAULT, cancelled));
     ok(e !== null && e.matches(Gio.IOErrorEnum, Gio.IOErrorEnum.CANCELLED),
         'cancelled: CANCELLED');
+
+    section('populate() and populate_async()');
+    const size = 300 * Mmap.get_page_size();
+    const big = tempFile('p'.repeat(size));
+    const pm = Mmap.Object.new(big.fd, 0, Mmap.Access.WRITE, 0);
+    const reports = [];
+    ok(pm.populate(0, -1, false, null, (done, total) => reports.push([done, total])),
+        'populate() returns true');
+    ok(reports.length >= 2, 'progress after each chunk');
+    is(reports[reports.length - 1][0], size, 'the last report: all done');
+    reports.length = 0;
+    ok(await pm.populate_async(0, -1, true, GLib.PRIORITY_DEFAULT, null,
+        (done, total) => reports.push([done, total])), 'populate_async() resolves to true');
+    const context = GLib.MainContext.default();
+    while (context.pending())
+        context.iteration(false);
+    is(reports.length > 0 ? reports[reports.length - 1][0] : -1, size,
+        'progress reported in this main context');
+    e = await rejection(pm.populate_async(0, -1, false, GLib.PRIORITY_DEFAULT,
+        cancelled, null));
+    ok(e !== null && e.matches(Gio.IOErrorEnum, Gio.IOErrorEnum.CANCELLED),
+        'cancelled: CANCELLED');
+    pm.close();
+    GLib.close(big.fd);
+
     m.close();
     e = await rejection(m.flush_async(GLib.PRIORITY_DEFAULT, null));
     ok(e !== null && e.matches(Mmap.Error, Mmap.Error.CLOSED),

@@ -3,6 +3,9 @@
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
+import errno
+import os
+
 import pytest
 from gi.repository import Gio, GLib, Mmap
 
@@ -71,3 +74,43 @@ def test_errors_and_cancellation(make_file):
     with pytest.raises(GLib.Error) as info:
         m.flush_finish(result)
     assert info.value.matches(Mmap.error_quark(), Mmap.Error.CLOSED)
+
+
+def test_populate_with_progress(make_file):
+    size = 300 * Mmap.PAGESIZE
+    path, fd = make_file(b'p' * size)
+    m = Mmap.mmap(fd, 0)
+    reports = []
+    assert m.populate(0, -1, False, None,
+                      lambda done, total: reports.append((done, total)))
+    assert reports[-1] == (size, size) and len(reports) >= 2
+    assert [d for d, t in reports] == sorted(d for d, t in reports)
+    with pytest.raises(GLib.Error) as info:
+        m.populate(size + 1, -1, False, None, None)
+    assert info.value.matches(Mmap.error_quark(), Mmap.Error.OUT_OF_RANGE)
+
+    reports.clear()
+    # PyGObject passes the progress callback its data (None here) too.
+    result = run_async(lambda cb: m.populate_async(
+        0, -1, True, GLib.PRIORITY_DEFAULT, None,
+        progress_callback=lambda done, total, data: reports.append(
+            (done, total)),
+        callback=cb))
+    assert m.populate_finish(result) is True
+    # Progress reports run in this main context; the last may follow the
+    # result.
+    context = GLib.MainContext.default()
+    while context.pending():
+        context.iteration(False)
+    assert reports[-1] == (size, size)
+    m.close()
+
+
+def test_populate_a_truncated_file_is_an_error_now(make_file):
+    path, fd = make_file(b'x' * (3 * Mmap.PAGESIZE))
+    m = Mmap.mmap(fd, 0)
+    os.ftruncate(fd, Mmap.PAGESIZE)
+    with pytest.raises(GLib.Error) as info:
+        m.populate(0, -1, False, None, None)
+    assert Mmap.error_get_errno(info.value) == errno.EIO
+    m.close()

@@ -357,6 +357,14 @@ async void async_calls (TempFile file) throws GLib.Error {
         assert_not_reached ();
     } catch (GLib.IOError.CANCELLED e) {
     }
+    int64 last = -1;
+    assert_true (m.populate (0, -1, false, null, (done, total) => {
+        last = done;
+    }));
+    assert_i64 (last, CONTENT.length);
+    assert_true (yield m.populate_async (0, -1, true, GLib.Priority.DEFAULT,
+                                         null, null));
+
     m.close ();
     try {
         yield m.flush_async (GLib.Priority.DEFAULT, null);
