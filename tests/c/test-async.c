@@ -74,7 +74,9 @@ test_new_for_file_errors (void)
   g_assert_null (mmap_object_new_for_file (gfile, MMAP_ACCESS_READ, cancelled,
                                            &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_cmpuint (mt_count_open_fds (), ==, fds);
+  /* Nothing left open (an earlier test's map may still be finalized in a
+   * worker meanwhile, closing its fd: hence no more, not the same). */
+  g_assert_cmpuint (mt_count_open_fds (), <=, fds);
 }
 
 static void
