@@ -106,8 +106,8 @@ run_line_length (gpointer data)
 /* The error for a fault that stopped an access: FALSE. */
 gboolean
 mmap_access_report_fault (const char       *op,
-              MmapGuardResult   where,
-              GError          **error)
+                          MmapGuardResult   where,
+                          GError          **error)
 {
   if (where == MMAP_GUARD_FAULT_REGION)
     return mmap_set_error_from_errno (error, EIO,
@@ -133,7 +133,8 @@ guard_run (MmapObject     *self,
 
   where = mmap_guard_run (func, job, mmap_mapping_get_base (self->mapping),
                           mmap_mapping_get_size (self->mapping));
-  return G_LIKELY (where == MMAP_GUARD_OK) || mmap_access_report_fault (op, where, error);
+  return G_LIKELY (where == MMAP_GUARD_OK)
+         || mmap_access_report_fault (op, where, error);
 }
 
 static gboolean
@@ -237,12 +238,13 @@ mmap_access_line_length (MmapObject    *self,
   LineJob job = { mmap_object_at (self, from),
                   from < self->length ? self->length - from : 0, 0 };
 
-  if (job.len == 0)
-    ;
-  else if (!mmap_object_may_fault (self))
-    run_line_length (&job);
-  else if (!guard_run (self, op, run_line_length, &job, error))
-    return FALSE;
+  if (job.len != 0)
+    {
+      if (!mmap_object_may_fault (self))
+        run_line_length (&job);
+      else if (!guard_run (self, op, run_line_length, &job, error))
+        return FALSE;
+    }
   *out_length = job.result;
   return TRUE;
 }

@@ -8,14 +8,6 @@
 
 #include "mmap-object-private.h"
 
-/* Fails with CANCELLED if @cancellable is; TRUE otherwise. */
-static gboolean
-not_cancelled (GCancellable  *cancellable,
-               GError       **error)
-{
-  return !g_cancellable_set_error_if_cancelled (cancellable, error);
-}
-
 /**
  * mmap_object_new_for_file: (constructor)
  * @file: the file to map
@@ -47,7 +39,7 @@ mmap_object_new_for_file (GFile         *file,
                         NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!not_cancelled (cancellable, error))
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
   path = g_file_get_path (file);
   if (path == NULL)
@@ -61,7 +53,7 @@ mmap_object_new_for_file (GFile         *file,
     }
 
   map = mmap_object_new_for_path (path, access, error);
-  if (map == NULL || !not_cancelled (cancellable, error))
+  if (map == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
   return g_steal_pointer (&map);
 }
@@ -173,7 +165,7 @@ flush_thread (GTask        *task,
 {
   GError *error = NULL;
 
-  if (not_cancelled (cancellable, &error)
+  if (!g_cancellable_set_error_if_cancelled (cancellable, &error)
       && mmap_object_flush (source_object, &error))
     g_task_return_boolean (task, TRUE);
   else

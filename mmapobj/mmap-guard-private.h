@@ -69,13 +69,6 @@ int             mmap_guard_load_byte_any  (const guint8  *p);
 gboolean        mmap_guard_store_byte_any (guint8        *p,
                                            guint8         value);
 
-#if defined (__x86_64__) && defined (__linux__)
-/* mmap-guard-x86_64.S */
-int             mmap_guard_x86_load_byte  (const guint8  *p);
-gboolean        mmap_guard_x86_store_byte (guint8        *p,
-                                           guint8         value);
-#endif
-
 #if defined (__x86_64__) && defined (__linux__) \
     && !defined (MMAP_GUARD_ASAN) && !defined (MMAP_GUARD_TSAN)
 

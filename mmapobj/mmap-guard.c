@@ -90,6 +90,9 @@ typedef struct
 extern const Fixup   mmap_guard_x86_fixups[];
 extern const guint64 mmap_guard_x86_n_fixups;
 
+int          mmap_guard_x86_load_byte  (const guint8 *p);
+gboolean     mmap_guard_x86_store_byte (guint8       *p,
+                                        guint8        value);
 MmapGuardResult mmap_guard_x86_copy    (guint8       *dst,
                                         const guint8 *src,
                                         gsize         n,

@@ -218,13 +218,20 @@ mmap_object_check_open (MmapObject  *self,
          || mmap_object_set_access_error (self, op, 0, error);
 }
 
+/* Whether the map is open and its memory can be read. */
+static inline gboolean
+mmap_object_is_readable (MmapObject *self)
+{
+  return self->initialized && !self->closed
+         && (self->prot & MMAP_PROT_READABLE);
+}
+
 static inline gboolean
 mmap_object_check_readable (MmapObject  *self,
                             const char  *op,
                             GError     **error)
 {
-  return G_LIKELY (self->initialized && !self->closed
-                   && (self->prot & MMAP_PROT_READABLE))
+  return G_LIKELY (mmap_object_is_readable (self))
          || mmap_object_set_access_error (self, op, MMAP_PROT_READ, error);
 }
 

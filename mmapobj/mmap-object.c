@@ -1461,8 +1461,7 @@ mmap_object_get_byte (MmapObject  *self,
     {
       gint byte = -1;
 
-      if (G_LIKELY (self->initialized && !self->closed
-                    && (self->prot & MMAP_PROT_READABLE)
+      if (G_LIKELY (mmap_object_is_readable (self)
                     && mmap_slice_normalize_index (self->length, &index)))
         byte = mmap_access_get_byte (self, "get_byte", (gsize) index, NULL);
       mmap_readers_leave ();

@@ -146,10 +146,12 @@ populate_run (MmapObject     *self,
               GError        **error)
 {
   gssize total = populate_length (self, offset, length, error);
+  gsize done = 0;
 
   if (total < 0)
     return FALSE;
-  for (gsize done = 0; done < (gsize) total || done == 0;)
+  /* One turn even for an empty range: cancellation and progress alike. */
+  do
     {
       gsize n = MIN (CHUNK, (gsize) total - done);
 
@@ -160,9 +162,8 @@ populate_run (MmapObject     *self,
       done += n;
       if (progress != NULL)
         progress ((goffset) done, (goffset) total, progress_data);
-      if (n == 0)
-        break;
     }
+  while (done < (gsize) total);
   return TRUE;
 }
 
