@@ -8,6 +8,11 @@
 #       (g-ir-scanner drops it silently when the quark and enum names do not
 #       pair up, and then no binding sees Mmap.Error as an error domain).
 #
+#   check-gir.py interfaces GIR
+#       The classes have the parents and interfaces GIO consumers rely on:
+#       Mmap.Object is a Gio.Seekable (and Gio.Initable), the streams are
+#       Gio.InputStream/Gio.OutputStream, seekable and pollable.
+#
 #   check-gir.py check-fails GI-DOCGEN GIR [CONFIG]
 #       Proves that `gi-docgen check` fails on an undocumented symbol: it
 #       strips the doc of one method of Mmap.Object from a copy of GIR and
@@ -43,6 +48,37 @@ def error_domain(gir):
         return 1
     print('ok: Mmap.Error is the error domain "%s"' % domain)
     return 0
+
+
+EXPECTED_CLASSES = {
+    'Object': ('GObject.Object', {'Gio.Initable', 'Gio.Seekable'}),
+    'InputStream': ('Gio.InputStream',
+                    {'Gio.Seekable', 'Gio.PollableInputStream'}),
+    'OutputStream': ('Gio.OutputStream',
+                     {'Gio.Seekable', 'Gio.PollableOutputStream'}),
+}
+
+
+def interfaces(gir):
+    root = ET.parse(gir).getroot()
+    classes = {c.get('name'): c for c in root.iter('{%s}class' % CORE)}
+    failed = 0
+    for name, (parent, ifaces) in sorted(EXPECTED_CLASSES.items()):
+        cls = classes.get(name)
+        if cls is None:
+            print('FAIL: no <class name="%s"> in %s' % (name, gir))
+            failed = 1
+            continue
+        have = {i.get('name') for i in cls.findall('{%s}implements' % CORE)}
+        if cls.get('parent') != parent or not ifaces <= have:
+            print('FAIL: Mmap.%s has parent %r and implements %s; expected '
+                  '%s and %s' % (name, cls.get('parent'), sorted(have),
+                                 parent, sorted(ifaces)))
+            failed = 1
+            continue
+        print('ok: Mmap.%s is a %s implementing %s'
+              % (name, parent, ', '.join(sorted(ifaces))))
+    return failed
 
 
 def check_fails(gidocgen, gir, config=None):
@@ -84,9 +120,11 @@ def check_fails(gidocgen, gir, config=None):
 def main(argv):
     if len(argv) == 2 and argv[0] == 'error-domain':
         return error_domain(argv[1])
+    if len(argv) == 2 and argv[0] == 'interfaces':
+        return interfaces(argv[1])
     if len(argv) in (3, 4) and argv[0] == 'check-fails':
         return check_fails(*argv[1:])
-    print(__doc__ or 'usage: check-gir.py error-domain GIR | '
+    print(__doc__ or 'usage: check-gir.py error-domain GIR | interfaces GIR | '
           'check-fails GI-DOCGEN GIR [CONFIG]', file=sys.stderr)
     return 2
 

@@ -43,6 +43,11 @@ gboolean  mmap_access_line_length  (MmapObject    *self,
                                     gsize          from,
                                     gsize         *out_length,
                                     GError       **error);
+gboolean  mmap_access_run          (MmapObject    *self,
+                                    const char    *op,
+                                    MmapGuardFunc  func,
+                                    gpointer       job,
+                                    GError       **error);
 
 gboolean  mmap_access_report_fault (const char       *op,
                                     MmapGuardResult   where,

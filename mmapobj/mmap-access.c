@@ -122,12 +122,15 @@ mmap_access_report_fault (const char       *op,
                                     "failed)", op);
 }
 
-static gboolean
-guard_run (MmapObject     *self,
-           const char     *op,
-           MmapGuardFunc   func,
-           gpointer        job,
-           GError        **error)
+/* Runs @func (@job) under the guard, for this unit's scans and for the
+ * units that scan the map in their own way (mmap-bulk.c): FALSE with the
+ * EIO error after a fault. */
+gboolean
+mmap_access_run (MmapObject     *self,
+                 const char     *op,
+                 MmapGuardFunc   func,
+                 gpointer        job,
+                 GError        **error)
 {
   MmapGuardResult where;
 
@@ -174,7 +177,7 @@ mmap_access_copy (MmapObject    *self,
       return G_LIKELY (where == MMAP_GUARD_OK)
              || mmap_access_report_fault (op, where, error);
     }
-  return guard_run (self, op, run_copy, &job, error);
+  return mmap_access_run (self, op, run_copy, &job, error);
 }
 
 /* A GBytes copy of count bytes from src (stepping by step), or NULL with
@@ -219,7 +222,7 @@ mmap_access_find (MmapObject    *self,
     return -1;
   if (needle_len == 0)
     return (gssize) (reverse ? end : start);
-  if (!guard_run (self, op, run_find, &job, error))
+  if (!mmap_access_run (self, op, run_find, &job, error))
     return -2;
   return job.result;
 }
@@ -242,7 +245,7 @@ mmap_access_line_length (MmapObject    *self,
     {
       if (!mmap_object_may_fault (self))
         run_line_length (&job);
-      else if (!guard_run (self, op, run_line_length, &job, error))
+      else if (!mmap_access_run (self, op, run_line_length, &job, error))
         return FALSE;
     }
   *out_length = job.result;

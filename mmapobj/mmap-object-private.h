@@ -9,6 +9,9 @@
  *   mmap-position.c the file-like calls: read, readline, write, seek, tell
  *   mmap-resize.c   resize, as a transaction that loses nothing
  *   mmap-seekable.c GSeekable, on the position and resize
+ *   mmap-bulk.c     find_all, count, line_offsets: a range in one call
+ *   mmap-input-stream.c, mmap-output-stream.c
+ *                   GIO streams over a range of the map
  *   mmap-init.c     GInitable: arguments, and mapping each kind of backing
  *   mmap-access.c   guarded copies, searches and line scans of the map
  *   mmap-mapping.c  the system calls on the mapping and on its file
@@ -246,6 +249,37 @@ mmap_object_check_writable (MmapObject  *self,
          || mmap_object_set_access_error (self, op, MMAP_PROT_WRITE, error);
 }
 
+/* The window [*offset, *offset + *length) of the map, with a
+ * length of -1 meaning the rest of the map; FALSE with error set when it
+ * does not fit. Call in one of the object's scopes. */
+static inline gboolean
+mmap_object_check_window (MmapObject  *self,
+                          const char  *op,
+                          gsize        offset,
+                          gssize      *length,
+                          GError     **error)
+{
+  if (offset > self->length)
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
+                   "%s: offset %" G_GSIZE_FORMAT " lies beyond the end of a %"
+                   G_GSIZE_FORMAT "-byte map", op, offset, self->length);
+      return FALSE;
+    }
+  if (*length == -1)
+    *length = (gssize) (self->length - offset);
+  if (*length < 0
+      || self->length - offset < (gsize) *length)
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
+                   "%s: %" G_GSSIZE_FORMAT " bytes at offset %"
+                   G_GSIZE_FORMAT " do not fit in a %" G_GSIZE_FORMAT
+                   "-byte map", op, *length, offset, self->length);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Whether touching the map's memory can raise SIGBUS. Private anonymous
  * memory cannot (huge pages can: the pool may run dry), so its accesses
  * need no guard. Memory the caller passes in is guarded all the same. */
@@ -263,6 +297,15 @@ void         mmap_object_set_length    (MmapObject   *self,
 MmapMapSpec  mmap_object_map_spec      (MmapObject   *self);
 void         mmap_object_release       (MmapObject   *self);
 void         mmap_object_notify_length (MmapObject   *self);
+
+/* mmap-position.c: stores up to @len bytes at @offset, as many as fit
+ * before the end of the map; the count stored, or -1 with error set. */
+gssize       mmap_object_store_at      (MmapObject    *self,
+                                        const char    *op,
+                                        gsize          offset,
+                                        const guint8  *data,
+                                        gsize          len,
+                                        GError       **error);
 
 /* mmap-init.c */
 void         mmap_object_initable_iface_init (GInitableIface *iface);

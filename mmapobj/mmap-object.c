@@ -1711,17 +1711,8 @@ mmap_object_view (MmapObject  *self,
     if (!mmap_object_check_readable (self, "view", error))
       return NULL;
 
-    if (offset <= self->length && length == -1)
-      length = (gssize) (self->length - offset);
-    if (offset > self->length || length < 0
-        || self->length - offset < (gsize) length)
-      {
-        g_set_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE,
-                     "view: %" G_GSSIZE_FORMAT " bytes at offset %"
-                     G_GSIZE_FORMAT " do not fit in a %" G_GSIZE_FORMAT
-                     "-byte map", length, offset, self->length);
-        return NULL;
-      }
+    if (!mmap_object_check_window (self, "view", offset, &length, error))
+      return NULL;
 
     return mmap_mapping_new_view (self->mapping, mmap_object_at (self, offset),
                                   (gsize) length);

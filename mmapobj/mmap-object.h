@@ -110,6 +110,29 @@ gssize        mmap_object_rfind_range          (MmapObject       *self,
                                                 gssize            start,
                                                 gssize            end,
                                                 GError          **error);
+MMAP_AVAILABLE_IN_ALL
+goffset      *mmap_object_find_all             (MmapObject       *self,
+                                                const guint8     *needle,
+                                                gsize             needle_len,
+                                                gssize            start,
+                                                gssize            end,
+                                                gssize            max_count,
+                                                gsize            *n_offsets,
+                                                GError          **error);
+MMAP_AVAILABLE_IN_ALL
+gssize        mmap_object_count                (MmapObject       *self,
+                                                const guint8     *needle,
+                                                gsize             needle_len,
+                                                gssize            start,
+                                                gssize            end,
+                                                GError          **error);
+MMAP_AVAILABLE_IN_ALL
+goffset      *mmap_object_line_offsets         (MmapObject       *self,
+                                                gssize            start,
+                                                gssize            end,
+                                                gssize            max_count,
+                                                gsize            *n_offsets,
+                                                GError          **error);
 
 MMAP_AVAILABLE_IN_ALL
 gboolean      mmap_object_flush                (MmapObject       *self,

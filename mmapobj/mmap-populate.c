@@ -269,13 +269,39 @@ typedef struct
   int           priority;
 } PopulateArgs;
 
+static gboolean
+release_progress (gpointer data)
+{
+  return G_SOURCE_REMOVE;
+}
+
+static void
+progress_release (gpointer data)
+{
+  g_atomic_rc_box_release_full (data, progress_free);
+}
+
 static void
 populate_args_free (gpointer data)
 {
   PopulateArgs *args = data;
 
+  /* The task may be freed in the worker; the progress data (a binding's
+   * closure, say) must be freed in the caller's context, after the
+   * reports queued there. */
   if (args->progress != NULL)
-    g_atomic_rc_box_release_full (args->progress, progress_free);
+    {
+      GSource *source = g_idle_source_new ();
+
+      g_source_set_priority (source, args->priority);
+      g_source_set_callback (source, release_progress,
+                             g_steal_pointer (&args->progress),
+                             progress_release);
+      g_source_set_static_name (source,
+                                "mmap_object_populate_async release");
+      g_source_attach (source, args->context);
+      g_source_unref (source);
+    }
   g_main_context_unref (args->context);
   g_free (args);
 }

@@ -474,6 +474,29 @@ mmap_object_write (MmapObject    *self,
   return (gssize) len;
 }
 
+/* Stores up to @len bytes at @offset, as many as fit before the end of
+ * the map (a stream's window may outlast a shrinking resize): the count
+ * stored, or -1 with error set. */
+gssize
+mmap_object_store_at (MmapObject    *self,
+                      const char    *op,
+                      gsize          offset,
+                      const guint8  *data,
+                      gsize          len,
+                      GError       **error)
+{
+  g_auto(MmapChangeScope) scope = mmap_change_scope_enter (self);
+
+  if (!mmap_object_check_writable (self, op, error))
+    return -1;
+
+  len = offset < self->length ? MIN (len, self->length - offset) : 0;
+  if (!mmap_access_copy (self, op, mmap_object_at (self, offset), 1, data, 1,
+                         len, TRUE, error))
+    return -1;
+  return (gssize) len;
+}
+
 /**
  * mmap_object_write_bytes:
  * @self: a map

@@ -12,6 +12,8 @@
 # include "mmap-enum-types.h"
 # include "mmap-error.h"
 # include "mmap-guard.h"
+# include "mmap-input-stream.h"
 # include "mmap-object.h"
+# include "mmap-output-stream.h"
 # include "mmap-wait.h"
 #undef MMAPOBJ_INSIDE

@@ -11,6 +11,7 @@ packages=(
   python3-gi python3-pytest python3-hypothesis python3-dev python-gi-dev
   python3-numpy python3-pefile python3-dulwich libpython3.11-testsuite
   gjs valac gi-docgen valgrind xxd
+  libgdk-pixbuf-2.0-dev gir1.2-gdkpixbuf-2.0
   "$@"
 )
 

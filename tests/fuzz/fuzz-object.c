@@ -1584,6 +1584,155 @@ op_find (Input    *in,
   g_clear_error (&error);
 }
 
+/* The model's find_all (@which 0, at most @max offsets; count when 1, with
+ * no limit) or line_offsets (2) over [start, end) into @out; returns how
+ * many. The bytes must be known. */
+static gsize
+model_bulk (const MapModel *m,
+            int             which,
+            const guint8   *needle,
+            gsize           nlen,
+            gsize           start,
+            gsize           end,
+            gsize           max,
+            goffset        *out)
+{
+  gsize n = 0;
+
+  if (which == 2)
+    {
+      for (gsize i = start; i < end && n < max; i++)
+        if (i == start || exp_byte (m, i - 1) == '\n')
+          out[n++] = (goffset) i;
+      return n;
+    }
+  for (gsize i = start; i <= end && n < max;)
+    {
+      gsize j;
+
+      for (j = 0; j < nlen && i + j < end && exp_byte (m, i + j) == needle[j];
+           j++)
+        ;
+      if (j == nlen && i + nlen <= end)
+        {
+          out[n++] = (goffset) i;
+          i += MAX (nlen, 1);
+        }
+      else
+        i++;
+    }
+  return n;
+}
+
+/* find_all, count and line_offsets, against model_bulk () when every byte
+ * of the range is known; EIO is fine when a page of it may fault (the scan
+ * may stop before it, with a max_count or a needle that cannot fit). */
+static void
+op_bulk (Input    *in,
+         MapModel *m)
+{
+  static const char *const names[] = { "find_all", "count", "line_offsets" };
+  guint8 b = in_u8 (in);
+  int which = (b & 3) % 3;
+  gssize start_arg = pick_ssize (in, m);
+  gssize end_arg = pick_ssize (in, m);
+  gssize max_arg = (gssize) (in_u8 (in) % 8) - 2;
+  guint8 needle[8];
+  gsize nlen = which == 2 ? 0 : in_u8 (in) % 6;
+  const char *op = names[which];
+  gboolean certain = FALSE;
+  GError *error = NULL;
+  goffset *got = NULL;
+  gsize n_got = 0;
+  gssize r = 0;
+  gboolean ok;
+  Expect e;
+
+  if ((b & 4) && m->length > 0 && !m->closed)
+    {
+      /* Bytes of the map, so that there are hits. */
+      gsize at = in_u16 (in) % m->length;
+
+      nlen = MIN (nlen, m->length - at);
+      for (gsize i = 0; i < nlen; i++)
+        needle[i] = index_state (m, at + i) == V_OK
+                    ? exp_byte (m, at + i) : 'a';
+    }
+  else
+    fill_data (in, needle, nlen);
+
+  exp_init (&e);
+  if (exp_readable (&e, m))
+    {
+      gsize start = clamp_bound (start_arg, m->length);
+      gsize end = clamp_bound (end_arg, m->length);
+      gboolean must = FALSE, may = FALSE;
+
+      certain = TRUE;
+      if (start < end && (which == 2 || nlen > 0))
+        {
+          access_faults (m, (gssize) start, 1, end - start, &must, &may);
+          if (may)
+            {
+              e.io_errno = EIO;
+              certain = FALSE;
+            }
+          for (gsize i = start; certain && i < end; i++)
+            certain = !byte_uncertain (m, i);
+        }
+    }
+
+  note ("%s needle_len=%" G_GSIZE_FORMAT " start=%" G_GSSIZE_FORMAT
+        " end=%" G_GSSIZE_FORMAT " max_count=%" G_GSSIZE_FORMAT, op, nlen,
+        start_arg, end_arg, max_arg);
+  switch (which)
+    {
+    case 0:
+      got = mmap_object_find_all (m->obj, needle, nlen, start_arg, end_arg,
+                                  max_arg, &n_got, &error);
+      ok = got != NULL;
+      break;
+    case 1:
+      r = mmap_object_count (m->obj, needle, nlen, start_arg, end_arg,
+                             &error);
+      ok = r != -1;
+      if (r < -1 || r > (gssize) m->length + 1)
+        FAIL ("count returned %" G_GSSIZE_FORMAT, r);
+      break;
+    default:
+      got = mmap_object_line_offsets (m->obj, start_arg, end_arg, max_arg,
+                                      &n_got, &error);
+      ok = got != NULL;
+      break;
+    }
+  if (!ok && n_got != 0)
+    FAIL ("%s failed with %" G_GSIZE_FORMAT " offsets", op, n_got);
+
+  if (check_outcome (op, ok, error, &e) && certain)
+    {
+      gsize start = clamp_bound (start_arg, m->length);
+      gsize end = clamp_bound (end_arg, m->length);
+      gsize max = which == 1 || max_arg < 0 ? G_MAXSIZE : (gsize) max_arg;
+      goffset *want = g_new (goffset, m->length + 2);
+      gsize n_want = model_bulk (m, which, needle, nlen, start, end, max,
+                                 want);
+
+      if (which == 1 && (gsize) r != n_want)
+        FAIL ("count returned %" G_GSSIZE_FORMAT ", expected %"
+              G_GSIZE_FORMAT, r, n_want);
+      if (which != 1
+          && (n_got != n_want
+              || memcmp (got, want, n_want * sizeof (goffset)) != 0))
+        FAIL ("%s returned %" G_GSIZE_FORMAT " offsets (first %"
+              G_GOFFSET_FORMAT "), expected %" G_GSIZE_FORMAT " (first %"
+              G_GOFFSET_FORMAT ")", op, n_got, n_got ? got[0] : -1,
+              n_want, n_want ? want[0] : -1);
+      g_free (want);
+    }
+  g_free (got);
+  g_clear_error (&error);
+}
+
 /* Applies a successful store of count bytes src[] at indices
  * start + i * step. */
 static void
@@ -2699,7 +2848,7 @@ LLVMFuzzerTestOneInput (const guint8 *data,
         case 12: op_slice (&in, m, FALSE, TRUE); contents = FALSE; break;
         case 13: op_move (&in, m); break;
         case 14: op_resize (&in, m); break;
-        case 15: op_resize (&in, m); break;
+        case 15: op_bulk (&in, m); contents = FALSE; break;
         case 16: op_get_byte (&in, m); contents = FALSE; break;
         case 17: op_set_byte (&in, m); break;
         case 18: op_slice (&in, m, FALSE, FALSE); contents = FALSE; break;
