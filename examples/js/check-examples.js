@@ -113,6 +113,28 @@ function checkMmgrep() {
         runExample('mmgrep.js', ['needle', big]), 0,
         [9999, 19998, 29997, 39996, 49995]
             .map(n => `${big}:${n}:line ${n} needle\n`).join(''));
+
+    // Several chunks of a megabyte, matches on their first and last lines.
+    const wanted = [1, 2, 40000, 40001, 99999, 150000];
+    const chunked = [];
+    for (let i = 1; i <= 150000; i++)
+        chunked.push(`${String(i).padStart(25, '0')}${wanted.includes(i) ? ' needle' : ''}\n`);
+    const huge = tempFile('huge.txt', chunked.join(''));
+    expect('mmgrep numbers lines across chunks',
+        runExample('mmgrep.js', ['needle', huge]), 0,
+        wanted.map(n => `${huge}:${n}:${String(n).padStart(25, '0')} needle\n`).join(''));
+    expect('mmgrep -c across chunks',
+        runExample('mmgrep.js', ['-c', 'needle', huge]), 0, `${huge}:${wanted.length}\n`);
+    expect('mmgrep -m across chunks',
+        runExample('mmgrep.js', ['-m', '3', 'needle', huge]), 0,
+        wanted.slice(0, 3).map(n => `${huge}:${n}:${String(n).padStart(25, '0')} needle\n`).join(''));
+
+    // A line with several matches is printed and counted once.
+    const twice = tempFile('twice.txt', 'ab ab ab\nno\nxab');
+    expect('mmgrep prints a line with several matches once',
+        runExample('mmgrep.js', ['ab', twice]), 0, `${twice}:1:ab ab ab\n${twice}:3:xab\n`);
+    expect('mmgrep -c counts lines, not matches',
+        runExample('mmgrep.js', ['-c', 'ab', twice]), 0, `${twice}:2\n`);
 }
 
 function checkHexdump() {
@@ -188,10 +210,96 @@ function checkHexdump() {
     }
 }
 
+function checkMmscan() {
+    // 3 MiB and a bit (seven 512 KiB chunks of populate), with the needle
+    // at both ends, across a chunk boundary and twice in a row.
+    const size = 3 * 1024 * 1024 + 123;
+    const bytes = new Uint8Array(size).fill(0x2e);
+    const needle = new TextEncoder().encode('needle');
+    const at = [0, 4096, 524287, 1048576, 1048582, size - 6];
+    for (const offset of at)
+        bytes.set(needle, offset);
+    const file = tempFile('scan.bin', bytes);
+    const empty = tempFile('empty.bin', '');
+
+    const help = runExample('mmscan.js', ['--help']);
+    ok(help.status === 0 && help.stdout.startsWith('Usage: gjs -m mmscan.js'),
+        'mmscan --help prints the usage and exits 0');
+
+    const finished = /prefaulting 100% \(3\.0 of 3\.0 MiB, [\d.]+ MiB\/s\)\n$/;
+    expect('mmscan counts the matches and prints their offsets',
+        runExample('mmscan.js', [file, 'needle']), 0,
+        `${file}: 6 matches\n${at.join('\n')}\n`, finished);
+    expect('mmscan -n 2 prints the first two offsets',
+        runExample('mmscan.js', ['-n', '2', file, 'needle']), 0,
+        `${file}: 6 matches\n0\n4096\n...\n`, finished);
+    // '..' counted as bytes.count() does: left to right, no overlaps.
+    let dots = 0;
+    for (let i = 0; i + 1 < size; i++) {
+        if (bytes[i] === 0x2e && bytes[i + 1] === 0x2e) {
+            dots++;
+            i++;
+        }
+    }
+    expect('mmscan counts non-overlapping matches',
+        runExample('mmscan.js', ['-n', '0', file, '..']), 0,
+        `${file}: ${dots} matches\n...\n`, finished);
+    expect('mmscan with no match exits 1',
+        runExample('mmscan.js', [file, 'zebra']), 1,
+        `${file}: 0 matches\n`, finished);
+    expect('mmscan of an empty file',
+        runExample('mmscan.js', [empty, 'needle']), 1,
+        `${empty}: 0 matches\n`, /prefaulting 100% \(0\.0 of 0\.0 MiB/);
+    expect('mmscan reports a missing file and exits 2',
+        runExample('mmscan.js', [`${tempDir}/missing`, 'needle']), 2, '',
+        /^mmscan\.js: .*missing: .*\n$/);
+
+    // Ctrl-C: SIGINT once the first progress line is out. Populating an
+    // 8 GiB sparse file takes seconds; the signal comes within
+    // milliseconds of that line, and a signal even before the populate
+    // starts would cancel it too.
+    const big = GLib.build_filenamev([tempDir, 'big.bin']);
+    const stream = Gio.File.new_for_path(big).create_readwrite(
+        Gio.FileCreateFlags.NONE, null);
+    stream.truncate(8 * 2 ** 30, null);
+    stream.close(null);
+    tempFiles.push(big);
+    const proc = Gio.Subprocess.new(
+        [gjs, '-m', GLib.build_filenamev([here, 'mmscan.js']), big, 'needle'],
+        Gio.SubprocessFlags.STDOUT_PIPE | Gio.SubprocessFlags.STDERR_PIPE);
+    const stderr = Gio.DataInputStream.new(proc.get_stderr_pipe());
+    const [first] = stderr.read_line_utf8(null);
+    proc.send_signal(2);
+    const rest = [];
+    for (let line; ([line] = stderr.read_line_utf8(null), line !== null);)
+        rest.push(line);
+    const stdout = new TextDecoder().decode(
+        proc.get_stdout_pipe().read_bytes(65536, null).toArray());
+    proc.wait(null);
+    const cancelled = first !== null &&
+        /^mmscan\.js: prefaulting \d+% /.test(first) &&
+        rest[rest.length - 1] === 'mmscan.js: cancelled' &&
+        !rest.some(line => line.includes('100%')) && stdout === '';
+    const name = 'mmscan: Ctrl-C while prefaulting prints "cancelled", exits 130';
+    const good = cancelled && !proc.get_if_signaled() &&
+        proc.get_exit_status() === 130;
+    ok(good, name);
+    if (!good) {
+        diag(`first line: ${first}`);
+        diag(`then: ${rest.join('\n')}`);
+        diag(proc.get_if_signaled()
+            ? `killed by signal ${proc.get_term_sig()}`
+            : `exit status ${proc.get_exit_status()}`);
+        diag(`stdout: ${stdout}`);
+    }
+}
+
 if (which === 'mmgrep')
     checkMmgrep();
 else if (which === 'hexdump')
     checkHexdump();
+else if (which === 'mmscan')
+    checkMmscan();
 else
     ok(false, `known example name (got '${which}')`);
 

@@ -4,15 +4,12 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 //
 // Prints path:line:text for every line that contains PATTERN, like
-// `grep -HnF`. Each file is mapped read-only and walked with
-// Mmap.Object.find_range(): the library's memmem() finds the next match and
-// the enclosing line, so only matching lines are ever copied into
-// JavaScript, whatever the size of the file.
-//
-// Line numbers come from counting newlines between matches in a zero-copy
-// view of the map (GLib.Bytes.toArray() over it does not copy). That array
-// aliases a read-only mapping: it is only ever read here. Writing into it
-// would crash the process.
+// `grep -HnF`. Each file is mapped read-only and searched a chunk of lines
+// (about a megabyte) at a time with the map's bulk calls: find_all() returns
+// every match of the chunk and line_offsets() the start of each of its
+// lines, one library call each, instead of a call for every match or line.
+// count() numbers the lines of chunks without a match. Only matching lines
+// are copied into JavaScript, whatever the size of the file.
 
 import Mmap from 'gi://Mmap?version=1';
 import System from 'system';
@@ -21,6 +18,9 @@ const PROGRAM = 'mmgrep.js';
 // The end of the map for find_range(): G_MAXSSIZE, exact as a BigInt.
 const END = 2n ** 63n - 1n;
 const NEWLINE = new Uint8Array([0x0a]);
+// About a megabyte of lines a chunk: the offsets of one chunk stay small
+// however large the file is.
+const CHUNK = 1 << 20;
 
 const USAGE = `Usage: gjs -m ${PROGRAM} [OPTION]... PATTERN FILE...
 Search each FILE for lines containing PATTERN (a fixed string, not a
@@ -69,39 +69,64 @@ function parseArgs(args) {
     return options;
 }
 
+/**
+ * The end of the chunk that starts at @start: just past the first newline at
+ * or after CHUNK bytes, or the end of the map.
+ */
+function chunkEnd(map, start) {
+    const length = map.length;
+    if (start + CHUNK >= length)
+        return length;
+    const newline = map.find_range(NEWLINE, start + CHUNK - 1, END);
+    return newline < 0 ? length : newline + 1;
+}
+
+/**
+ * The indices in @lines (sorted line starts) of the lines that hold one of
+ * @hits (sorted offsets), each once; every line for an empty pattern.
+ */
+function matchingLines(hits, lines) {
+    if (hits === null)
+        return lines.map((_, i) => i);
+    const out = [];
+    let i = 0;
+    for (const hit of hits) {
+        while (i + 1 < lines.length && lines[i + 1] <= hit)
+            i++;
+        if (out[out.length - 1] !== i)
+            out.push(i);
+    }
+    return out;
+}
+
 /** Searches one file; returns the number of matching lines. */
 function grepFile(path, needle, options, decoder) {
     const map = Mmap.Object.new_for_path(path, Mmap.Access.READ);
     try {
-        const length = map.length;
-        // Zero-copy and read-only: used to count newlines, never written.
-        const data = map.view(0, -1).toArray();
         let matches = 0;
-        let lineNumber = 1;
-        let counted = 0;    // newlines before this offset are in lineNumber
-        let pos = 0;        // the start of the unsearched rest
-
-        while (pos < length && matches < options.maxCount) {
-            const hit = map.find_range(needle, pos, END);
-            if (hit < 0)
-                break;
-            const before = map.rfind_range(NEWLINE, pos, hit);
-            const lineStart = before < 0 ? pos : before + 1;
-            let lineEnd = map.find_range(NEWLINE, hit, END);
-            if (lineEnd < 0)
-                lineEnd = length;
-
-            for (let i = data.indexOf(0x0a, counted); i !== -1 && i < lineStart;
-                i = data.indexOf(0x0a, i + 1))
-                lineNumber++;
-            counted = lineStart;
-
-            matches++;
-            if (!options.count) {
-                const text = decoder.decode(map.get_slice(lineStart, lineEnd, 1).toArray());
-                print(`${path}:${lineNumber}:${text}`);
+        let lineNumber = 1;     // the number of the chunk's first line
+        for (let start = 0; start < map.length && matches < options.maxCount;) {
+            const end = chunkEnd(map, start);
+            // An empty pattern matches every line: no search needed.
+            const hits = needle.length > 0 ? map.find_all(needle, start, end, -1) : null;
+            if (hits === null || hits.length > 0) {
+                const lines = map.line_offsets(start, end, -1);
+                for (const i of matchingLines(hits, lines)) {
+                    if (matches >= options.maxCount)
+                        break;
+                    matches++;
+                    if (options.count)
+                        continue;
+                    let lineEnd = i + 1 < lines.length ? lines[i + 1] - 1
+                        : map.find_range(NEWLINE, lines[i], end);
+                    if (lineEnd < 0)
+                        lineEnd = end;
+                    const text = decoder.decode(map.get_slice(lines[i], lineEnd, 1).toArray());
+                    print(`${path}:${lineNumber + i}:${text}`);
+                }
             }
-            pos = lineEnd + 1;
+            lineNumber += map.count(NEWLINE, start, end);
+            start = end;
         }
         if (options.count)
             print(`${path}:${matches}`);

@@ -4,7 +4,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Run one example (or all) on temporary files and check its output.
 
-Usage: run-example-tests.py [demo|mmgrep|mmpatch|shared_counter ...]
+Usage: run-example-tests.py [demo|mmgrep|mmgunzip|mmpatch|shared_counter ...]
 Prints TAP-like lines and exits 1 when a check fails.
 """
 
@@ -77,6 +77,32 @@ def test_mmgrep(tmp):
         f.write(b'one\ntwo needle')
     out = run('mmgrep', 'needle', last)
     check(out == '%s:2:two needle\n' % last, 'mmgrep last line: %r' % out)
+    # A line with several matches is printed (and counted) once.
+    twice = os.path.join(tmp, 'twice')
+    with open(twice, 'wb') as f:
+        f.write(b'ab ab ab\nno\nxab\n')
+    out = run('mmgrep', 'ab', twice)
+    check(out == '%s:1:ab ab ab\n%s:3:xab\n' % (twice, twice),
+          'mmgrep prints a line once: %r' % out)
+    out = run('mmgrep', '-c', 'ab', twice)
+    check(out == '%s:2\n' % twice, 'mmgrep -c counts lines: %r' % out)
+    out = run('mmgrep', '--max-line', '4', 'ab', twice)
+    check(out == '%s:1:ab a\n%s:3:xab\n' % (twice, twice),
+          'mmgrep --max-line: %r' % out)
+    run('mmgrep', 'a\nb', twice, expect_rc=2)
+    # Several chunks of a megabyte: line numbers stay right across them.
+    big = os.path.join(tmp, 'big')
+    wanted = [1, 2, 9999, 30000, 30001, 99999, 150000]
+    with open(big, 'wb') as f:
+        f.write(b''.join(b'%025d%s\n' % (i, b' needle' if i in wanted
+                                          else b'')
+                         for i in range(1, 150001)))
+    out = run('mmgrep', 'needle', big)
+    expected = ''.join('%s:%d:%025d needle\n' % (big, i, i) for i in wanted)
+    check(out == expected, 'mmgrep over several chunks\n' + out[:300])
+    out = run('mmgrep', '-c', 'needle', big)
+    check(out == '%s:%d\n' % (big, len(wanted)),
+          'mmgrep -c over several chunks: %r' % out)
 
 
 def test_mmpatch(tmp):
@@ -112,9 +138,94 @@ def test_shared_counter(tmp):
           and 'shared: OK' in out, 'shared_counter: %r' % out)
 
 
+def run_bytes(tool, *args, expect_rc=0):
+    """run(), with stdout as bytes and stderr as text returned too."""
+    proc = subprocess.run([sys.executable, os.path.join(HERE, tool + '.py'),
+                           *args], capture_output=True)
+    stderr = proc.stderr.decode(errors='replace')
+    check(proc.returncode == expect_rc,
+          '%s %s: exit %d (expected %d)\n%s' % (
+              tool, ' '.join(args), proc.returncode, expect_rc, stderr))
+    return proc.stdout, stderr
+
+
+def test_mmgunzip(tmp):
+    import gzip
+    import random
+    test_help('mmgunzip')
+    rng = random.Random(5)
+    text = b''.join(b'%d %s\n' % (i, bytes(rng.choices(b'abcdefgh ', k=60)))
+                    for i in range(20000))
+    blob = bytes(rng.getrandbits(8) for _ in range(70000))
+    gz = os.path.join(tmp, 'text.gz')
+    with open(gz, 'wb') as f:
+        f.write(gzip.compress(text))
+    out = os.path.join(tmp, 'text')
+    stdout, _ = run_bytes('mmgunzip', gz, out)
+    with open(out, 'rb') as f:
+        check(f.read() == text, 'mmgunzip FILE.gz OUT: OUT is the original')
+    check(stdout == b'', 'mmgunzip with OUT prints nothing')
+    stdout, _ = run_bytes('mmgunzip', gz)
+    check(stdout == text, 'mmgunzip FILE.gz: the original on stdout')
+    stdout, err = run_bytes('mmgunzip', '-v', gz, '-')
+    check(stdout == text and ('1 member, %d -> %d bytes'
+                              % (os.path.getsize(gz), len(text))) in err,
+          'mmgunzip -v: %r' % err)
+
+    # Several members, binary data, an empty member.
+    multi = os.path.join(tmp, 'multi.gz')
+    with open(multi, 'wb') as f:
+        f.write(gzip.compress(blob) + gzip.compress(b'')
+                + gzip.compress(text[:5000]))
+    stdout, err = run_bytes('mmgunzip', '-v', multi)
+    check(stdout == blob + text[:5000], 'mmgunzip: every member, in order')
+    check('3 members' in err, 'mmgunzip -v counts members: %r' % err)
+
+    # Trailing garbage: the data, a warning, exit 2.
+    trailing = os.path.join(tmp, 'trailing.gz')
+    with open(trailing, 'wb') as f:
+        f.write(gzip.compress(blob) + b'\0' * 100)
+    stdout, err = run_bytes('mmgunzip', trailing, expect_rc=2)
+    check(stdout == blob and 'trailing garbage' in err,
+          'mmgunzip: trailing garbage is a warning: %r' % err)
+
+    # Corrupt and truncated data: exit 1, OUT left as it was.
+    data = bytearray(gzip.compress(text))
+    data[len(data) // 2] ^= 0x55
+    bad = os.path.join(tmp, 'bad.gz')
+    with open(bad, 'wb') as f:
+        f.write(bytes(data))
+    keep = os.path.join(tmp, 'keep')
+    with open(keep, 'wb') as f:
+        f.write(b'old contents')
+    run_bytes('mmgunzip', bad, keep, expect_rc=1)
+    with open(keep, 'rb') as f:
+        check(f.read() == b'old contents', 'mmgunzip: corrupt data leaves '
+              'OUT as it was')
+    check(not os.path.exists(os.path.join(tmp, 'new')), 'no OUT yet')
+    run_bytes('mmgunzip', bad, os.path.join(tmp, 'new'), expect_rc=1)
+    check(not os.path.exists(os.path.join(tmp, 'new')),
+          'mmgunzip: corrupt data creates no OUT')
+    cut = os.path.join(tmp, 'cut.gz')
+    with open(cut, 'wb') as f:
+        f.write(gzip.compress(text)[:-20])
+    run_bytes('mmgunzip', cut, expect_rc=1)
+
+    plain = os.path.join(tmp, 'plain')
+    with open(plain, 'wb') as f:
+        f.write(b'just text\n')
+    _, err = run_bytes('mmgunzip', plain, expect_rc=1)
+    check('not in gzip format' in err, 'mmgunzip: plain file: %r' % err)
+    empty = os.path.join(tmp, 'empty.gz')
+    open(empty, 'wb').close()
+    run_bytes('mmgunzip', empty, expect_rc=1)
+    run_bytes('mmgunzip', os.path.join(tmp, 'missing.gz'), expect_rc=1)
+
+
 TESTS = {
     'demo': test_demo,
     'mmgrep': test_mmgrep,
+    'mmgunzip': test_mmgunzip,
     'mmpatch': test_mmpatch,
     'shared_counter': test_shared_counter,
 }

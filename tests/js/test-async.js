@@ -8,21 +8,11 @@ import Gio from 'gi://Gio';
 import Mmap from 'gi://Mmap?version=1';
 
 import {section, ok, is, diag, done} from './tap.js';
-import {str, tempFile, fileBytes, cleanup} from './util.js';
+import {str, tempFile, fileBytes, cleanup, rejection} from './util.js';
 
 Gio._promisify(Mmap.Object, 'new_for_file_async', 'new_for_file_finish');
 Gio._promisify(Mmap.Object.prototype, 'flush_async', 'flush_finish');
 Gio._promisify(Mmap.Object.prototype, 'populate_async', 'populate_finish');
-
-/** The GLib.Error an awaited call rejects with, or null. */
-async function rejection(promise) {
-    try {
-        await promise;
-        return null;
-    } catch (e) {
-        return e;
-    }
-}
 
 async function main() {
     section('new_for_file() and new_for_file_async()');

@@ -103,3 +103,13 @@ export function rawBound(value, isStart, step) {
         return step < 0 ? MAXSSIZE : 0;
     return step < 0 ? MINSSIZE : MAXSSIZE;
 }
+
+/** The GLib.Error an awaited call rejects with, or null. */
+export async function rejection(promise) {
+    try {
+        await promise;
+        return null;
+    } catch (e) {
+        return e;
+    }
+}

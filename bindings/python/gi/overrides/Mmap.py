@@ -459,6 +459,21 @@ def _slice_index(value):
     return value
 
 
+def _start_arg(value):
+    """A bulk call's start: None is the start of the map."""
+    return 0 if value is None else _slice_index(value)
+
+
+def _end_arg(value):
+    """A bulk call's end: None is the end of the map."""
+    return _SSIZE_MAX if value is None else _slice_index(value)
+
+
+def _max_count_arg(value):
+    """A bulk call's max_count: any negative value means all."""
+    return max(-1, min(operator.index(value), _SSIZE_MAX))
+
+
 def _unpack_slice(key):
     """PySlice_Unpack(): raw bounds in the library's convention.  A zero
     step is returned as 0 for the library to refuse."""
@@ -523,7 +538,10 @@ def _python_errors(func, oserror_for_no_fd=False):
         try:
             return func(*args)
         except GLib.Error as e:
-            raise _convert(e, oserror_for_no_fd) from None
+            error = _convert(e, oserror_for_no_fd)
+        # Raised outside the handler, so that the exception does not keep
+        # the library's as its __context__ (whose traceback holds args).
+        raise error
     call.__name__ = call.__qualname__ = func.__name__
     return call
 
@@ -541,6 +559,9 @@ _tell = _python_errors(_IObject.tell)
 _set_slice = _python_errors(_IObject.set_slice)
 _find_range = _python_errors(_IObject.find_range)
 _get_slice = _python_errors(_IObject.get_slice)
+_find_all = _python_errors(_IObject.find_all)
+_count = _python_errors(_IObject.count)
+_line_offsets = _python_errors(_IObject.line_offsets)
 
 # The entry points of the hot methods, called bare: each of those methods
 # has its own try/except, because the frame of a wrapper would cost the
@@ -718,6 +739,37 @@ class Object(Mmap.Object):
         """Highest index of ``sub`` in ``[start, end)``, or -1.  ``start``
         defaults to the current position."""
         return self._find(sub, start, end, _c_rfind, _c_rfind_range)
+
+    # -- bulk calls: one call for every match or line ----------------------
+
+    def find_all(self, sub, /, start=None, end=None, max_count=-1):
+        """Offsets of the non-overlapping occurrences of ``sub`` in
+        ``[start, end)``, left to right, as ``re.finditer`` finds them: a
+        list of ints, at most ``max_count`` long (-1: all).  An empty
+        ``sub`` occurs at every offset from ``start`` to ``end``.  The
+        bounds are clamped as ``find()`` clamps them."""
+        sub, start, end, max_count = self._parse(
+            (_buffer_arg, sub), (_start_arg, start), (_end_arg, end),
+            (_max_count_arg, max_count))
+        return _find_all(self, sub, start, end, max_count)
+
+    def count(self, sub, /, start=None, end=None):
+        """Number of non-overlapping occurrences of ``sub`` in
+        ``[start, end)``: ``bytes.count`` over the map, without a copy
+        (bounds past the end clamp to it, as ``find()`` clamps them)."""
+        sub, start, end = self._parse(
+            (_buffer_arg, sub), (_start_arg, start), (_end_arg, end))
+        return _count(self, sub, start, end)
+
+    def line_offsets(self, start=None, end=None, max_count=-1):
+        """Offsets of the lines that start in ``[start, end)``: ``start``
+        itself, then the offset after each newline that is not the last
+        byte of the range.  A list of ints, at most ``max_count`` long
+        (-1: all); ``m[offsets[i]:offsets[i + 1]]`` is line ``i``."""
+        start, end, max_count = self._parse(
+            (_start_arg, start), (_end_arg, end),
+            (_max_count_arg, max_count))
+        return _line_offsets(self, start, end, max_count)
 
     def flush(self, offset=0, size=_MISSING, /):
         """Writes changes back to the file (``msync``).  ``size`` defaults
@@ -1119,6 +1171,25 @@ class Object(Mmap.Object):
         return view
 
 
+def _translate_other_errors(cls):
+    """Gives every other method of Mmap.Object that can fail (populate,
+    the async calls' finish, the streams, the GFile constructors, ...) the
+    same exceptions as the methods above: each is wrapped unless the class
+    defines it.  New API needs no list kept here."""
+    for name in dir(_IObject):
+        if name.startswith('_') or name in cls.__dict__:
+            continue
+        info = getattr(_IObject, name)
+        if (not callable(getattr(info, 'can_throw_gerror', None))
+                or not info.can_throw_gerror()
+                or info.get_namespace() != 'Mmap'):
+            continue
+        wrapped = _python_errors(info)
+        setattr(cls, name, wrapped if info.is_method()
+                else staticmethod(wrapped))
+
+
+_translate_other_errors(Object)
 Object = override(Object)
 __all__.append('Object')
 
