@@ -186,4 +186,61 @@ typedef enum
   MMAP_ADVICE_SOFT_OFFLINE    = 101,
 } MmapAdvice;
 
+/**
+ * MmapMemfdFlags:
+ * @MMAP_MEMFD_NONE: no flags: memory that cannot be sealed
+ * @MMAP_MEMFD_ALLOW_SEALING: the memory can be sealed
+ *   ([method@Mmap.Object.add_seals]; `MFD_ALLOW_SEALING`)
+ * @MMAP_MEMFD_HUGETLB: huge pages of the system's default size
+ *   (`MFD_HUGETLB`); needs reserved huge pages
+ * @MMAP_MEMFD_HUGE_2MB: 2 MiB huge pages (`MFD_HUGETLB | MFD_HUGE_2MB`)
+ * @MMAP_MEMFD_HUGE_1GB: 1 GiB huge pages (`MFD_HUGETLB | MFD_HUGE_1GB`)
+ *
+ * Flags for [ctor@Mmap.Object.new_memfd]. The memfd is always
+ * close-on-exec (`MFD_CLOEXEC`): pass it on with
+ * [method@Mmap.Object.dup_fd] and a #GUnixFDList, not by inheritance.
+ * At most one of the huge page sizes may be given.
+ *
+ * Since: 1.0
+ */
+typedef enum /*< flags >*/
+{
+  MMAP_MEMFD_NONE          = 0,
+  MMAP_MEMFD_ALLOW_SEALING = 1 << 0,
+  MMAP_MEMFD_HUGETLB       = 1 << 1,
+  MMAP_MEMFD_HUGE_2MB      = 1 << 2,
+  MMAP_MEMFD_HUGE_1GB      = 1 << 3,
+} MmapMemfdFlags;
+
+/**
+ * MmapSeals:
+ * @MMAP_SEALS_NONE: no seals
+ * @MMAP_SEAL_SEAL: no further seals can be added (`F_SEAL_SEAL`)
+ * @MMAP_SEAL_SHRINK: the memory cannot shrink (`F_SEAL_SHRINK`): maps of it
+ *   can never fault with `SIGBUS`
+ * @MMAP_SEAL_GROW: the memory cannot grow (`F_SEAL_GROW`)
+ * @MMAP_SEAL_WRITE: the memory cannot be written by anyone, through maps or
+ *   write(2) (`F_SEAL_WRITE`); refused while writable shared maps of it
+ *   exist
+ * @MMAP_SEAL_FUTURE_WRITE: no new writable maps and no write(2)
+ *   (`F_SEAL_FUTURE_WRITE`, Linux 5.1); writable maps made before it keep
+ *   writing
+ *
+ * The seals of a memfd (`fcntl(2)`'s `F_SEAL_*`, with their values): what
+ * nobody, the sender included, can do to the memory any more. A receiver
+ * checks them with [method@Mmap.Object.check_seals] or
+ * [ctor@Mmap.Object.new_from_fd_list].
+ *
+ * Since: 1.0
+ */
+typedef enum /*< flags >*/
+{
+  MMAP_SEALS_NONE        = 0,
+  MMAP_SEAL_SEAL         = 0x0001,
+  MMAP_SEAL_SHRINK       = 0x0002,
+  MMAP_SEAL_GROW         = 0x0004,
+  MMAP_SEAL_WRITE        = 0x0008,
+  MMAP_SEAL_FUTURE_WRITE = 0x0010,
+} MmapSeals;
+
 G_END_DECLS

@@ -55,6 +55,8 @@ G_BEGIN_DECLS
  *   example reading a `PROT_NONE` map (Python would crash; here: `ValueError`)
  * @MMAP_ERROR_NOT_SUPPORTED: the running kernel does not support the request,
  *   for example a newer `madvise()` advice (Python: `OSError` EINVAL)
+ * @MMAP_ERROR_SEALS_MISSING: shared memory lacks seals its receiver
+ *   requires, for example against shrinking (Python: `PermissionError`)
  *
  * Error codes in the [error@Mmap.Error] domain. Each code matches one class
  * of failure that Python's `mmap` reports with a distinct exception, so a
@@ -78,6 +80,7 @@ typedef enum
   MMAP_ERROR_OVERFLOW,
   MMAP_ERROR_NOT_ACCESSIBLE,
   MMAP_ERROR_NOT_SUPPORTED,
+  MMAP_ERROR_SEALS_MISSING,
 } MmapError;
 
 MMAP_AVAILABLE_IN_ALL

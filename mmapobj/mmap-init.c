@@ -326,6 +326,11 @@ init_locked (MmapObject  *self,
   self->mapping = g_steal_pointer (&mapping);
   mmap_object_set_length (self, length);
 
+  self->may_fault = (self->map_flags & MMAP_MAP_ANONYMOUS) == 0
+                    || (self->map_flags & MMAP_MAP_HUGETLB) != 0;
+  if (self->may_fault)
+    mmap_object_update_may_fault (self, self->map_fd);
+
   drop_first_map_fd (self);
 
   return TRUE;

@@ -13,6 +13,7 @@
  *   mmap-input-stream.c, mmap-output-stream.c
  *                   GIO streams over a range of the map
  *   mmap-init.c     GInitable: arguments, and mapping each kind of backing
+ *   mmap-share.c    memfd maps, seals, and passing maps between processes
  *   mmap-access.c   guarded copies, searches and line scans of the map
  *   mmap-mapping.c  the system calls on the mapping and on its file
  *   mmap-slice.c    Python's index and slice arithmetic
@@ -95,6 +96,7 @@ struct _MmapObject
   MmapMapping  *mapping;    /* NULL until initialised and once closed */
   guint8       *data;       /* first byte of the map; NULL when empty */
   gsize         length;
+  gboolean      may_fault;  /* see mmap_object_may_fault() */
 
   goffset       pos;        /* atomic */
 };
@@ -281,13 +283,13 @@ mmap_object_check_window (MmapObject  *self,
 }
 
 /* Whether touching the map's memory can raise SIGBUS. Private anonymous
- * memory cannot (huge pages can: the pool may run dry), so its accesses
- * need no guard. Memory the caller passes in is guarded all the same. */
+ * memory cannot (huge pages can: the pool may run dry), nor can memory
+ * sealed against shrinking (mmap-share.c), so their accesses need no
+ * guard. Memory the caller passes in is guarded all the same. */
 static inline gboolean
 mmap_object_may_fault (MmapObject *self)
 {
-  return (self->map_flags & MMAP_MAP_ANONYMOUS) == 0
-         || (self->map_flags & MMAP_MAP_HUGETLB) != 0;
+  return self->may_fault;
 }
 
 /* mmap-object.c */
@@ -306,6 +308,10 @@ gssize       mmap_object_store_at      (MmapObject    *self,
                                         const guint8  *data,
                                         gsize          len,
                                         GError       **error);
+
+/* mmap-share.c: recomputes may_fault from the seals of @fd. */
+void         mmap_object_update_may_fault (MmapObject *self,
+                                           int         fd);
 
 /* mmap-init.c */
 void         mmap_object_initable_iface_init (GInitableIface *iface);

@@ -10,6 +10,7 @@
 #endif
 
 #include <gio/gio.h>
+#include <gio/gunixfdlist.h>
 
 #include "mmap-enums.h"
 #include "mmap-version-macros.h"
@@ -64,6 +65,38 @@ MMAP_AVAILABLE_IN_ALL
 MmapObject   *mmap_object_new_for_file_finish  (GAsyncResult     *result,
                                                 GError          **error);
 
+MMAP_AVAILABLE_IN_ALL
+MmapObject   *mmap_object_new_memfd            (const char       *name,
+                                                gsize             length,
+                                                MmapMemfdFlags    flags,
+                                                GError          **error);
+MMAP_AVAILABLE_IN_ALL
+MmapObject   *mmap_object_new_from_fd_list     (GUnixFDList      *list,
+                                                gint              index,
+                                                MmapAccess        access,
+                                                MmapSeals         required_seals,
+                                                GError          **error);
+MMAP_AVAILABLE_IN_ALL
+gboolean      mmap_object_add_seals            (MmapObject       *self,
+                                                MmapSeals         seals,
+                                                GError          **error);
+MMAP_AVAILABLE_IN_ALL
+MmapSeals     mmap_object_get_seals            (MmapObject       *self,
+                                                GError          **error);
+MMAP_AVAILABLE_IN_ALL
+gboolean      mmap_object_check_seals          (MmapObject       *self,
+                                                MmapSeals         required,
+                                                GError          **error);
+MMAP_AVAILABLE_IN_ALL
+gboolean      mmap_object_seal_readonly        (MmapObject       *self,
+                                                GError          **error);
+MMAP_AVAILABLE_IN_ALL
+gint          mmap_object_dup_fd               (MmapObject       *self,
+                                                GError          **error);
+MMAP_AVAILABLE_IN_ALL
+gint          mmap_object_append_to_fd_list    (MmapObject       *self,
+                                                GUnixFDList      *list,
+                                                GError          **error);
 MMAP_AVAILABLE_IN_ALL
 gboolean      mmap_object_close                (MmapObject       *self,
                                                 GError          **error);
