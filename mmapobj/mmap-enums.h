@@ -78,7 +78,10 @@ typedef enum /*< flags >*/
  * @MMAP_MAP_POPULATE: prefault the pages
  * @MMAP_MAP_NONBLOCK: with %MMAP_MAP_POPULATE, do not block on I/O
  * @MMAP_MAP_STACK: the map is a stack
- * @MMAP_MAP_HUGETLB: use huge pages (needs reserved huge pages)
+ * @MMAP_MAP_HUGETLB: use huge pages (needs reserved huge pages) of the
+ *   system's default size
+ * @MMAP_MAP_HUGE_2MB: with %MMAP_MAP_HUGETLB, 2 MiB pages (`MAP_HUGE_2MB`)
+ * @MMAP_MAP_HUGE_1GB: with %MMAP_MAP_HUGETLB, 1 GiB pages (`MAP_HUGE_1GB`)
  * @MMAP_MAP_SYNC: writes through the map are durable once the CPU has
  *   written them back, on a file system with direct access to persistent
  *   memory (`MAP_SYNC`); only with %MMAP_MAP_SHARED_VALIDATE, and refused
@@ -108,6 +111,8 @@ typedef enum /*< flags >*/
   MMAP_MAP_STACK      = 0x20000,
   MMAP_MAP_HUGETLB    = 0x40000,
   MMAP_MAP_SYNC       = 0x80000,
+  MMAP_MAP_HUGE_2MB   = 0x54000000,
+  MMAP_MAP_HUGE_1GB   = 0x78000000,
 } MmapMapFlags;
 
 /**
@@ -242,5 +247,39 @@ typedef enum /*< flags >*/
   MMAP_SEAL_WRITE        = 0x0008,
   MMAP_SEAL_FUTURE_WRITE = 0x0010,
 } MmapSeals;
+
+/**
+ * MmapLockFlags:
+ * @MMAP_LOCK_DEFAULT: bring every page in and keep it there
+ * @MMAP_LOCK_ON_FAULT: keep pages in memory once they are touched, without
+ *   bringing the others in (`MLOCK_ONFAULT`)
+ *
+ * Flags for [method@Mmap.Object.lock].
+ *
+ * Since: 1.0
+ */
+typedef enum /*< flags >*/
+{
+  MMAP_LOCK_DEFAULT  = 0,
+  MMAP_LOCK_ON_FAULT = 1 << 0,
+} MmapLockFlags;
+
+/**
+ * MmapSyncFlags:
+ * @MMAP_SYNC_DEFAULT: write back and wait (`MS_SYNC`)
+ * @MMAP_SYNC_ASYNC: schedule the write-back and return at once (`MS_ASYNC`)
+ * @MMAP_SYNC_INVALIDATE: also drop other maps' cached copies of the file's
+ *   pages, so that they see what was written (`MS_INVALIDATE`)
+ *
+ * How [method@Mmap.Object.flush_range_full] writes a map back.
+ *
+ * Since: 1.0
+ */
+typedef enum /*< flags >*/
+{
+  MMAP_SYNC_DEFAULT    = 0,
+  MMAP_SYNC_ASYNC      = 1 << 0,
+  MMAP_SYNC_INVALIDATE = 1 << 1,
+} MmapSyncFlags;
 
 G_END_DECLS

@@ -249,7 +249,16 @@ init_anonymous_backing (MmapObject  *self,
        * shared with fork children, but with a size that resize() can
        * change without SIGBUS beyond the old end. flags keeps
        * MAP_ANONYMOUS for callers; mmap() gets a shared file mapping. */
-      self->anon_fd = memfd_create ("mmapobj", MFD_CLOEXEC);
+      unsigned int mfd_flags = MFD_CLOEXEC;
+
+      /* Huge pages come from the memfd (MFD_HUGE_* are MAP_HUGE_*), and
+       * mmap() of a file takes no MAP_HUGETLB. */
+      if (self->flags & MMAP_MAP_HUGETLB)
+        mfd_flags |= MFD_HUGETLB
+                     | (self->flags & (MMAP_MAP_HUGE_2MB | MMAP_MAP_HUGE_1GB));
+      self->map_flags &= ~(MMAP_MAP_HUGETLB | MMAP_MAP_HUGE_2MB
+                           | MMAP_MAP_HUGE_1GB);
+      self->anon_fd = memfd_create ("mmapobj", mfd_flags);
       if (self->anon_fd < 0)
         {
           errsv = errno;
@@ -318,6 +327,9 @@ init_locked (MmapObject  *self,
                                      "mmap: cannot map %" G_GSIZE_FORMAT
                                      " bytes at offset %" G_GOFFSET_FORMAT,
                                      length, self->offset);
+          if (errsv == ENOMEM && (self->flags & MMAP_MAP_HUGETLB))
+            g_prefix_error (error, "no huge pages to spare (see "
+                            "/proc/sys/vm/nr_hugepages): ");
           drop_first_map_fd (self);
           mmap_object_release (self);
           return FALSE;
@@ -326,6 +338,7 @@ init_locked (MmapObject  *self,
   self->mapping = g_steal_pointer (&mapping);
   mmap_object_set_length (self, length);
 
+  self->max_prot = self->prot;
   self->may_fault = (self->map_flags & MMAP_MAP_ANONYMOUS) == 0
                     || (self->map_flags & MMAP_MAP_HUGETLB) != 0;
   if (self->may_fault)

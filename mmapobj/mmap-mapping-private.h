@@ -16,7 +16,7 @@ G_BEGIN_DECLS
  * view is gone; and a view of an empty map still counts as an export.
  *
  * This unit owns the system calls on the region (mmap, mremap, munmap,
- * msync, madvise), on the size of the file behind it (ftruncate,
+ * msync, madvise, mprotect, mlock2, munlock, mincore), on the size of the file behind it (ftruncate,
  * fallocate) and the page arithmetic: callers give offsets and lengths
  * relative to the start of the region, and get errno values back. A port
  * to another system changes this unit.
@@ -61,7 +61,27 @@ void         mmap_mapping_shrink    (MmapMapping        *mapping,
                                      gsize               new_size);
 int          mmap_mapping_sync      (MmapMapping        *mapping,
                                      gsize               from,
-                                     gsize               length);
+                                     gsize               length,
+                                     gboolean            async,
+                                     gboolean            invalidate);
+void         mmap_mapping_page_span (MmapMapping        *mapping,
+                                     gsize               from,
+                                     gsize               length,
+                                     gsize              *first_page,
+                                     gsize              *n_pages);
+int          mmap_mapping_protect   (MmapMapping        *mapping,
+                                     gsize               from,
+                                     gsize               length,
+                                     int                 prot);
+int          mmap_mapping_lock      (MmapMapping        *mapping,
+                                     gsize               from,
+                                     gsize               length,
+                                     gboolean            lock,
+                                     gboolean            on_fault);
+int          mmap_mapping_residency (MmapMapping        *mapping,
+                                     gsize               from,
+                                     gsize               length,
+                                     guint8             *vec);
 int          mmap_mapping_advise    (MmapMapping        *mapping,
                                      gsize               from,
                                      gsize               length,

@@ -2,9 +2,10 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * The one place that calls mmap(), mremap(), munmap(), msync() and
- * madvise() on a map's memory, ftruncate() and fallocate() on the file
- * behind it, and that does page arithmetic.
+ * The one place that calls mmap(), mremap(), munmap(), msync(),
+ * madvise(), mprotect(), mlock2(), munlock() and mincore() on a map's
+ * memory, ftruncate() and fallocate() on the file behind it, and that does
+ * page arithmetic.
  */
 
 #include "config.h"
@@ -240,19 +241,115 @@ mmap_mapping_shrink (MmapMapping *mapping,
   mapping->size = new_size;
 }
 
-/* msync() of [from, from + length), from aligned down to its page. */
+/* msync() of [from, from + length), from aligned down to its page:
+ * MS_SYNC, or MS_ASYNC; with MS_INVALIDATE if asked. */
 int
 mmap_mapping_sync (MmapMapping *mapping,
                    gsize        from,
-                   gsize        length)
+                   gsize        length,
+                   gboolean     async,
+                   gboolean     invalidate)
 {
+  int flags = (async ? MS_ASYNC : MS_SYNC) | (invalidate ? MS_INVALIDATE : 0);
   guintptr first = (guintptr) mapping->base + from;
   guintptr start = page_down (first);
 
   if (length == 0 || mapping->base == NULL)
     return 0;
-  if (msync ((void *) start, first + length - start, MS_SYNC) != 0)
+  if (msync ((void *) start, first + length - start, flags) != 0)
     return errno;
+  return 0;
+}
+
+/* The whole pages around [from, from + length): FALSE when empty. */
+static gboolean
+widen (MmapMapping *mapping,
+       gsize        from,
+       gsize        length,
+       guintptr    *lo,
+       guintptr    *hi)
+{
+  if (length == 0 || mapping->base == NULL)
+    return FALSE;
+  *lo = page_down ((guintptr) mapping->base + from);
+  *hi = page_up ((guintptr) mapping->base + from + length);
+  return TRUE;
+}
+
+/* The index of the page that holds byte @from, and how many pages
+ * [from, from + length) touches. */
+void
+mmap_mapping_page_span (MmapMapping *mapping,
+                        gsize        from,
+                        gsize        length,
+                        gsize       *first_page,
+                        gsize       *n_pages)
+{
+  guintptr lo, hi;
+
+  if (!widen (mapping, from, length, &lo, &hi))
+    {
+      *first_page = 0;
+      *n_pages = 0;
+      return;
+    }
+  *first_page = (lo - (guintptr) mapping->base) / mmap_get_page_size ();
+  *n_pages = (hi - lo) / mmap_get_page_size ();
+}
+
+/* mprotect() of the whole pages around [from, from + length). */
+int
+mmap_mapping_protect (MmapMapping *mapping,
+                      gsize        from,
+                      gsize        length,
+                      int          prot)
+{
+  guintptr lo, hi;
+
+  if (!widen (mapping, from, length, &lo, &hi))
+    return 0;
+  if (mprotect ((void *) lo, hi - lo, prot) != 0)
+    return errno;
+  return 0;
+}
+
+/* mlock2() (with MLOCK_ONFAULT when @on_fault) or munlock() of the whole
+ * pages around [from, from + length). */
+int
+mmap_mapping_lock (MmapMapping *mapping,
+                   gsize        from,
+                   gsize        length,
+                   gboolean     lock,
+                   gboolean     on_fault)
+{
+  guintptr lo, hi;
+  int rc;
+
+  if (!widen (mapping, from, length, &lo, &hi))
+    return 0;
+  if (!lock)
+    rc = munlock ((void *) lo, hi - lo);
+  else
+    rc = mlock2 ((void *) lo, hi - lo, on_fault ? MLOCK_ONFAULT : 0);
+  return rc != 0 ? errno : 0;
+}
+
+/* mincore() of the whole pages around [from, from + length): one byte a
+ * page in @vec (mmap_mapping_page_span()'s n_pages), 1 when resident. */
+int
+mmap_mapping_residency (MmapMapping *mapping,
+                        gsize        from,
+                        gsize        length,
+                        guint8      *vec)
+{
+  guintptr lo, hi;
+
+  if (!widen (mapping, from, length, &lo, &hi))
+    return 0;
+  if (mincore ((void *) lo, hi - lo, vec) != 0)
+    return errno;
+  for (gsize i = 0; i < (hi - lo) / mmap_get_page_size (); i++)
+    vec[i] &= 1;
   return 0;
 }
 

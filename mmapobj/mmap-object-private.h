@@ -14,6 +14,7 @@
  *                   GIO streams over a range of the map
  *   mmap-init.c     GInitable: arguments, and mapping each kind of backing
  *   mmap-share.c    memfd maps, seals, and passing maps between processes
+ *   mmap-memory.c   locking, protection, residency, fork children
  *   mmap-access.c   guarded copies, searches and line scans of the map
  *   mmap-mapping.c  the system calls on the mapping and on its file
  *   mmap-slice.c    Python's index and slice arithmetic
@@ -97,6 +98,9 @@ struct _MmapObject
   guint8       *data;       /* first byte of the map; NULL when empty */
   gsize         length;
   gboolean      may_fault;  /* see mmap_object_may_fault() */
+  MmapProt      max_prot;   /* what protect() may give back */
+  guint8       *page_prot;  /* each page's, while they differ; else NULL */
+  gboolean      dontfork;   /* some memory is advised DONTFORK */
 
   goffset       pos;        /* atomic */
 };
@@ -312,6 +316,11 @@ gssize       mmap_object_store_at      (MmapObject    *self,
 /* mmap-share.c: recomputes may_fault from the seals of @fd. */
 void         mmap_object_update_may_fault (MmapObject *self,
                                            int         fd);
+
+/* mmap-memory.c: records DONTFORK advice, so that fork children see
+ * the map closed. */
+void         mmap_object_set_dontfork     (MmapObject *self,
+                                           gboolean    dontfork);
 
 /* mmap-init.c */
 void         mmap_object_initable_iface_init (GInitableIface *iface);

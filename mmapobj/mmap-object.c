@@ -346,6 +346,7 @@ void
 mmap_object_release (MmapObject *self)
 {
   g_clear_pointer (&self->mapping, mmap_mapping_unref);
+  g_clear_pointer (&self->page_prot, g_free);
   self->data = NULL;
   self->length = 0;
   if (self->fd != -1)
@@ -362,6 +363,8 @@ mmap_object_finalize (GObject *object)
 {
   MmapObject *self = (MmapObject *)object;
 
+  if (self->dontfork)
+    mmap_object_set_dontfork (self, FALSE);
   mmap_object_release (self);
   self->closed = TRUE;
   g_clear_error (&self->init_error);
@@ -791,6 +794,8 @@ mmap_object_close (MmapObject  *self,
     g_auto(MmapChangeScope) scope = mmap_change_scope_enter (self);
 
     was_closed = self->closed;
+    if (self->dontfork)
+      mmap_object_set_dontfork (self, FALSE);
     mmap_object_release (self);
     self->closed = TRUE;
   }
@@ -1191,10 +1196,44 @@ mmap_object_flush_range (MmapObject  *self,
                          gssize       size,
                          GError     **error)
 {
+  return mmap_object_flush_range_full (self, offset, size, MMAP_SYNC_DEFAULT,
+                                       error);
+}
+
+/**
+ * mmap_object_flush_range_full:
+ * @self: a map
+ * @offset: the first byte to write back, from the start of the map
+ * @size: the number of bytes, or -1 for the rest of the map
+ * @flags: how: wait (the default), or only schedule the write-back
+ *   (%MMAP_SYNC_ASYNC); %MMAP_SYNC_INVALIDATE also drops other maps'
+ *   cached copies of the pages
+ * @error: return location for a #GError
+ *
+ * [method@Mmap.Object.flush_range] with `msync(2)`'s choices.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ *
+ * Since: 1.0
+ */
+gboolean
+mmap_object_flush_range_full (MmapObject     *self,
+                              goffset         offset,
+                              gssize          size,
+                              MmapSyncFlags   flags,
+                              GError        **error)
+{
   int errsv;
 
   g_return_val_if_fail (MMAP_OBJECT_CHECK (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if ((flags & ~(MMAP_SYNC_ASYNC | MMAP_SYNC_INVALIDATE)) != 0)
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_INVALID_ARGUMENT,
+                   "flush: unknown flags 0x%x", (guint) flags);
+      return FALSE;
+    }
 
   {
     g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
@@ -1219,7 +1258,9 @@ mmap_object_flush_range (MmapObject  *self,
       return TRUE;
 
     errsv = mmap_mapping_sync (self->mapping, self->delta + (gsize) offset,
-                               (gsize) size);
+                               (gsize) size,
+                               (flags & MMAP_SYNC_ASYNC) != 0,
+                               (flags & MMAP_SYNC_INVALIDATE) != 0);
   }
 
   if (errsv != 0)
@@ -1311,6 +1352,11 @@ madvise_scoped (MmapObject  *self,
                                       G_GSSIZE_FORMAT " bytes at %"
                                       G_GOFFSET_FORMAT,
                                       (int) advice, length, start);
+  if (advice == MMAP_ADVICE_DONTFORK)
+    mmap_object_set_dontfork (self, TRUE);
+  else if (advice == MMAP_ADVICE_DOFORK && start == 0
+           && (gsize) length == self->length)
+    mmap_object_set_dontfork (self, FALSE);
   return TRUE;
 }
 

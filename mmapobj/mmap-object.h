@@ -212,6 +212,51 @@ gboolean      mmap_object_flush_range          (MmapObject       *self,
                                                 GError          **error);
 
 MMAP_AVAILABLE_IN_ALL
+gboolean      mmap_object_flush_range_full     (MmapObject       *self,
+                                                goffset           offset,
+                                                gssize            size,
+                                                MmapSyncFlags     flags,
+                                                GError          **error);
+MMAP_AVAILABLE_IN_ALL
+gboolean      mmap_object_lock                 (MmapObject       *self,
+                                                MmapLockFlags     flags,
+                                                GError          **error);
+MMAP_AVAILABLE_IN_ALL
+gboolean      mmap_object_lock_range           (MmapObject       *self,
+                                                gsize             offset,
+                                                gssize            length,
+                                                MmapLockFlags     flags,
+                                                GError          **error);
+MMAP_AVAILABLE_IN_ALL
+gboolean      mmap_object_unlock               (MmapObject       *self,
+                                                GError          **error);
+MMAP_AVAILABLE_IN_ALL
+gboolean      mmap_object_unlock_range         (MmapObject       *self,
+                                                gsize             offset,
+                                                gssize            length,
+                                                GError          **error);
+MMAP_AVAILABLE_IN_ALL
+gboolean      mmap_object_protect              (MmapObject       *self,
+                                                MmapProt          prot,
+                                                GError          **error);
+MMAP_AVAILABLE_IN_ALL
+gboolean      mmap_object_protect_range        (MmapObject       *self,
+                                                gsize             offset,
+                                                gssize            length,
+                                                MmapProt          prot,
+                                                GError          **error);
+MMAP_AVAILABLE_IN_ALL
+gssize        mmap_object_get_residency        (MmapObject       *self,
+                                                gsize             offset,
+                                                gssize            length,
+                                                gsize            *n_pages,
+                                                GError          **error);
+MMAP_AVAILABLE_IN_ALL
+GBytes       *mmap_object_get_residency_map    (MmapObject       *self,
+                                                gsize             offset,
+                                                gssize            length,
+                                                GError          **error);
+MMAP_AVAILABLE_IN_ALL
 gboolean      mmap_object_madvise              (MmapObject       *self,
                                                 MmapAdvice        advice,
                                                 GError          **error);

@@ -57,6 +57,9 @@ void     mmap_readers_lock        (GMutex      *mutex);
 gboolean mmap_readers_enter_slow  (MmapReaders *gate);
 void     mmap_readers_block       (MmapReaders *gate);
 void     mmap_readers_open        (MmapReaders *gate);
+/* In a fork child: the parent's other threads are gone, and so must be
+ * their passes through any gate. */
+void     mmap_readers_forget_other_threads (void);
 
 /* Enters @gate the fast way if this thread may: TRUE if it is inside. */
 static inline gboolean

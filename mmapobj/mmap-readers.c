@@ -266,3 +266,17 @@ mmap_readers_open (MmapReaders *gate)
 {
   __atomic_store_n (&gate->closed, 0, __ATOMIC_RELEASE);
 }
+
+void
+mmap_readers_forget_other_threads (void)
+{
+  for (Slot *slot = __atomic_load_n (&slots, __ATOMIC_ACQUIRE);
+       slot != NULL;
+       slot = slot->next)
+    {
+      if (slot == mmap_readers_my_slot)
+        continue;
+      __atomic_store_n (&slot->inside, NULL, __ATOMIC_RELAXED);
+      __atomic_store_n (&slot->taken, 0, __ATOMIC_RELAXED);
+    }
+}

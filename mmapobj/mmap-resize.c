@@ -82,6 +82,13 @@ check_can_resize (MmapObject  *self,
                    "memory map");
       return FALSE;
     }
+  if (self->page_prot != NULL)
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_NOT_RESIZABLE,
+                   "resize: part of the map has a protection of its own; "
+                   "protect() the whole map first");
+      return FALSE;
+    }
   return TRUE;
 }
 

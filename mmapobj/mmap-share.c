@@ -454,6 +454,7 @@ seal_readonly_locked (MmapObject  *self,
   if ((seals & MMAP_SEALS_READONLY) == MMAP_SEALS_READONLY)
     {
       self->prot = ro_prot;
+      self->max_prot &= ~MMAP_PROT_WRITE;
       self->access = MMAP_ACCESS_READ;
       return TRUE;
     }
@@ -510,6 +511,7 @@ seal_readonly_locked (MmapObject  *self,
     }
 
   self->prot = ro_prot;
+  self->max_prot &= ~MMAP_PROT_WRITE;
   self->access = MMAP_ACCESS_READ;
   mmap_object_update_may_fault (self, fd);
   return TRUE;
