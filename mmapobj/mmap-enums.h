@@ -220,14 +220,14 @@ typedef enum /*< flags >*/
 /**
  * MmapSeals:
  * @MMAP_SEALS_NONE: no seals
- * @MMAP_SEAL_SEAL: no further seals can be added (`F_SEAL_SEAL`)
- * @MMAP_SEAL_SHRINK: the memory cannot shrink (`F_SEAL_SHRINK`): maps of it
+ * @MMAP_SEALS_SEAL: no further seals can be added (`F_SEAL_SEAL`)
+ * @MMAP_SEALS_SHRINK: the memory cannot shrink (`F_SEAL_SHRINK`): maps of it
  *   can never fault with `SIGBUS`
- * @MMAP_SEAL_GROW: the memory cannot grow (`F_SEAL_GROW`)
- * @MMAP_SEAL_WRITE: the memory cannot be written by anyone, through maps or
+ * @MMAP_SEALS_GROW: the memory cannot grow (`F_SEAL_GROW`)
+ * @MMAP_SEALS_WRITE: the memory cannot be written by anyone, through maps or
  *   write(2) (`F_SEAL_WRITE`); refused while writable shared maps of it
  *   exist
- * @MMAP_SEAL_FUTURE_WRITE: no new writable maps and no write(2)
+ * @MMAP_SEALS_FUTURE_WRITE: no new writable maps and no write(2)
  *   (`F_SEAL_FUTURE_WRITE`, Linux 5.1); writable maps made before it keep
  *   writing
  *
@@ -240,12 +240,12 @@ typedef enum /*< flags >*/
  */
 typedef enum /*< flags >*/
 {
-  MMAP_SEALS_NONE        = 0,
-  MMAP_SEAL_SEAL         = 0x0001,
-  MMAP_SEAL_SHRINK       = 0x0002,
-  MMAP_SEAL_GROW         = 0x0004,
-  MMAP_SEAL_WRITE        = 0x0008,
-  MMAP_SEAL_FUTURE_WRITE = 0x0010,
+  MMAP_SEALS_NONE         = 0,
+  MMAP_SEALS_SEAL         = 0x0001,
+  MMAP_SEALS_SHRINK       = 0x0002,
+  MMAP_SEALS_GROW         = 0x0004,
+  MMAP_SEALS_WRITE        = 0x0008,
+  MMAP_SEALS_FUTURE_WRITE = 0x0010,
 } MmapSeals;
 
 /**

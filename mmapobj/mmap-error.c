@@ -72,8 +72,9 @@ mmap_set_error_from_errno (GError     **error,
  *
  * The `errno` of a failure the library reported: the error of a failed
  * system call, or of a `SIGBUS` turned into `EIO`, in the `G_IO_ERROR`
- * domain, and `EINVAL` for %MMAP_ERROR_NOT_SUPPORTED (the kernel refused
- * the request with `EINVAL`, which Python reports as `OSError`). Every
+ * domain, `EINVAL` for %MMAP_ERROR_NOT_SUPPORTED (the kernel refused
+ * the request with `EINVAL`, which Python reports as `OSError`), and
+ * `EPERM` for %MMAP_ERROR_SEALS_MISSING (Python's `PermissionError`). Every
  * other error, and %NULL, gives 0: the library's own [error@Mmap.Error]
  * codes have no OS cause (%MMAP_ERROR_NO_TRACKED_FD included), and neither
  * has an error that another library made.
@@ -114,7 +115,15 @@ mmap_error_get_errno (const GError *error)
     return 0;
 
   if (error->domain == MMAP_ERROR)
-    return error->code == MMAP_ERROR_NOT_SUPPORTED ? EINVAL : 0;
+    switch (error->code)
+      {
+      case MMAP_ERROR_NOT_SUPPORTED:
+        return EINVAL;
+      case MMAP_ERROR_SEALS_MISSING:
+        return EPERM;
+      default:
+        return 0;
+      }
 
   if (error->domain != G_IO_ERROR)
     return 0;

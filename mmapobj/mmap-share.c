@@ -36,10 +36,10 @@
 # define HUGETLBFS_MAGIC 0x958458f6
 #endif
 
-#define MMAP_SEALS_ALL (MMAP_SEAL_SEAL | MMAP_SEAL_SHRINK | MMAP_SEAL_GROW \
-                        | MMAP_SEAL_WRITE | MMAP_SEAL_FUTURE_WRITE)
-#define MMAP_SEALS_READONLY (MMAP_SEAL_SEAL | MMAP_SEAL_SHRINK \
-                             | MMAP_SEAL_GROW | MMAP_SEAL_WRITE)
+#define ALL_SEALS (MMAP_SEALS_SEAL | MMAP_SEALS_SHRINK | MMAP_SEALS_GROW \
+                   | MMAP_SEALS_WRITE | MMAP_SEALS_FUTURE_WRITE)
+#define READONLY_SEALS (MMAP_SEALS_SEAL | MMAP_SEALS_SHRINK \
+                        | MMAP_SEALS_GROW | MMAP_SEALS_WRITE)
 
 /* The fd that names the map's memory: the tracked one, or the memfd behind
  * shared anonymous memory; -1 with error set when there is none. */
@@ -75,8 +75,8 @@ seals_to_string (MmapSeals seals)
         continue;
       if (names->len > 0)
         g_string_append (names, " | ");
-      /* MMAP_SEAL_SHRINK: SHRINK */
-      g_string_append (names, value->value_name + strlen ("MMAP_SEAL_"));
+      /* MMAP_SEALS_SHRINK: SHRINK */
+      g_string_append (names, value->value_name + strlen ("MMAP_SEALS_"));
     }
   g_type_class_unref (klass);
   if (names->len == 0)
@@ -105,7 +105,7 @@ fd_get_seals (int          fd,
       return mmap_set_error_from_errno (error, errsv, "%s: fcntl(F_GET_SEALS) "
                                         "on fd %d", op, fd);
     }
-  *out_seals = (MmapSeals) (seals & MMAP_SEALS_ALL);
+  *out_seals = (MmapSeals) (seals & ALL_SEALS);
   return TRUE;
 }
 
@@ -173,7 +173,7 @@ mmap_object_update_may_fault (MmapObject *self,
   struct statfs fs;
 
   if (fd == -1 || !fd_get_seals (fd, "seals", &seals, NULL)
-      || !(seals & MMAP_SEAL_SHRINK)
+      || !(seals & MMAP_SEALS_SHRINK)
       || fstatfs (fd, &fs) != 0 || fs.f_type == HUGETLBFS_MAGIC)
     return;
   self->may_fault = FALSE;
@@ -267,7 +267,7 @@ mmap_object_new_memfd (const char      *name,
  * @error: return location for a #GError
  *
  * Adds @seals to the memory behind the map (`fcntl(F_ADD_SEALS)`). Seals
- * cannot be removed. %MMAP_SEAL_WRITE is refused while any writable shared
+ * cannot be removed. %MMAP_SEALS_WRITE is refused while any writable shared
  * map of the memory exists, this one included: use
  * [method@Mmap.Object.seal_readonly] to make this map read-only and seal
  * in one step.
@@ -278,7 +278,7 @@ mmap_object_new_memfd (const char      *name,
  * as it was).
  *
  * Returns: %TRUE on success, %FALSE with @error set: the memory does not
- *   allow sealing or is sealed with %MMAP_SEAL_SEAL (`EPERM`), writable
+ *   allow sealing or is sealed with %MMAP_SEALS_SEAL (`EPERM`), writable
  *   maps exist (`EBUSY`), or it is not a memfd (`EINVAL`)
  *
  * Since: 1.0
@@ -341,7 +341,7 @@ mmap_object_add_seals (MmapObject  *self,
  * @error: return location for a #GError
  *
  * The seals of the memory behind the map (`fcntl(F_GET_SEALS)`). Memory
- * made without %MMAP_MEMFD_ALLOW_SEALING has %MMAP_SEAL_SEAL only.
+ * made without %MMAP_MEMFD_ALLOW_SEALING has %MMAP_SEALS_SEAL only.
  *
  * Returns: the seals, or 0 with @error set: the map keeps no file
  *   descriptor, or its file cannot be sealed (`EINVAL`: not a memfd)
@@ -451,14 +451,14 @@ seal_readonly_locked (MmapObject  *self,
   if (fd == -1 || !fd_get_seals (fd, "seal_readonly", &seals, error))
     return FALSE;
   /* Sealed already: the map cannot have been writable since. */
-  if ((seals & MMAP_SEALS_READONLY) == MMAP_SEALS_READONLY)
+  if ((seals & READONLY_SEALS) == READONLY_SEALS)
     {
       self->prot = ro_prot;
       self->max_prot &= ~MMAP_PROT_WRITE;
       self->access = MMAP_ACCESS_READ;
       return TRUE;
     }
-  if (seals & MMAP_SEAL_SEAL)
+  if (seals & MMAP_SEALS_SEAL)
     return mmap_set_error_from_errno (error, EPERM,
                                       "seal_readonly: the memory does not "
                                       "allow sealing, or is sealed against "
@@ -496,7 +496,7 @@ seal_readonly_locked (MmapObject  *self,
                                           "seal_readonly: mmap read-only");
     }
 
-  if (fcntl (fd, F_ADD_SEALS, (int) MMAP_SEALS_READONLY) != 0)
+  if (fcntl (fd, F_ADD_SEALS, (int) READONLY_SEALS) != 0)
     {
       errsv = errno;
       /* Back to the map it was: the bytes are the same shared pages. */
@@ -525,8 +525,8 @@ seal_readonly_locked (MmapObject  *self,
  * Makes the memory immutable for everyone, this process included: the map
  * becomes read-only (it is mapped again, read-only, if it was writable;
  * its bytes stay), and the memory is sealed against writing, shrinking,
- * growing and further seals (%MMAP_SEAL_WRITE, %MMAP_SEAL_SHRINK,
- * %MMAP_SEAL_GROW, %MMAP_SEAL_SEAL). Call it when the data is complete and
+ * growing and further seals (%MMAP_SEALS_WRITE, %MMAP_SEALS_SHRINK,
+ * %MMAP_SEALS_GROW, %MMAP_SEALS_SEAL). Call it when the data is complete and
  * before passing the memory on.
  *
  * Remapping needs the map to have no views (%MMAP_ERROR_EXPORTS_EXIST, as
@@ -638,7 +638,7 @@ mmap_object_append_to_fd_list (MmapObject   *self,
  * @access: how to map it: %MMAP_ACCESS_READ for a receiver that only
  *   reads
  * @required_seals: the seals the memory must carry, for example
- *   %MMAP_SEAL_SHRINK (its reads can never fault) and %MMAP_SEAL_WRITE (it
+ *   %MMAP_SEALS_SHRINK (its reads can never fault) and %MMAP_SEALS_WRITE (it
  *   cannot change any more); %MMAP_SEALS_NONE checks nothing
  * @error: return location for a #GError
  *

@@ -75,8 +75,9 @@ test_sigbus_eio (void)
   assert_errno_suffix (error, EIO);
 }
 
-/* The library's own codes have no OS cause, except NOT_SUPPORTED: the
- * kernel answered EINVAL, and Python raises OSError EINVAL for it. */
+/* The library's own codes have no OS cause, except NOT_SUPPORTED (the
+ * kernel answered EINVAL, and Python raises OSError EINVAL for it) and
+ * SEALS_MISSING (EPERM: Python's PermissionError). */
 static void
 test_mmap_error_codes (void)
 {
@@ -92,7 +93,8 @@ test_mmap_error_codes (void)
 
       g_test_message ("%s", codes->values[i].value_name);
       g_assert_cmpint (mmap_error_get_errno (error), ==,
-                       code == MMAP_ERROR_NOT_SUPPORTED ? EINVAL : 0);
+                       code == MMAP_ERROR_NOT_SUPPORTED ? EINVAL
+                       : code == MMAP_ERROR_SEALS_MISSING ? EPERM : 0);
     }
 }
 

@@ -152,9 +152,9 @@ test_seals_need_allow_sealing (void)
   g_autoptr(MmapObject) map = new_memfd (4096, MMAP_MEMFD_NONE);
   g_autoptr(GError) error = NULL;
 
-  g_assert_cmpint (mmap_object_get_seals (map, &error), ==, MMAP_SEAL_SEAL);
+  g_assert_cmpint (mmap_object_get_seals (map, &error), ==, MMAP_SEALS_SEAL);
   g_assert_no_error (error);
-  g_assert_false (mmap_object_add_seals (map, MMAP_SEAL_SHRINK, &error));
+  g_assert_false (mmap_object_add_seals (map, MMAP_SEALS_SHRINK, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
   g_assert_cmpint (mmap_error_get_errno (error), ==, EPERM);
   g_assert_true (strstr (error->message, "SHRINK") != NULL);
@@ -176,12 +176,12 @@ test_seals_add_and_get (void)
   int fd;
 
   g_assert_cmpint (mmap_object_get_seals (map, &error), ==, 0);
-  g_assert_true (mmap_object_add_seals (map, MMAP_SEAL_SHRINK | MMAP_SEAL_GROW,
+  g_assert_true (mmap_object_add_seals (map, MMAP_SEALS_SHRINK | MMAP_SEALS_GROW,
                                         &error));
   g_assert_no_error (error);
   g_assert_cmpint (mmap_object_get_seals (map, &error), ==,
-                   MMAP_SEAL_SHRINK | MMAP_SEAL_GROW);
-  g_assert_true (mmap_object_check_seals (map, MMAP_SEAL_SHRINK, &error));
+                   MMAP_SEALS_SHRINK | MMAP_SEALS_GROW);
+  g_assert_true (mmap_object_check_seals (map, MMAP_SEALS_SHRINK, &error));
   g_assert_no_error (error);
 
   /* Nobody can shrink it now, so its reads can never fault. */
@@ -199,17 +199,17 @@ test_seals_add_and_get (void)
   assert_starts_with (map, "kept");
 
   /* The map itself is writable and shared: WRITE is refused, cleanly. */
-  g_assert_false (mmap_object_add_seals (map, MMAP_SEAL_WRITE, &error));
+  g_assert_false (mmap_object_add_seals (map, MMAP_SEALS_WRITE, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
   g_assert_true (strstr (error->message, "seal_readonly") != NULL);
   g_clear_error (&error);
-  g_assert_false (mmap_object_check_seals (map, MMAP_SEAL_WRITE, &error));
+  g_assert_false (mmap_object_check_seals (map, MMAP_SEALS_WRITE, &error));
   g_assert_error (error, MMAP_ERROR, MMAP_ERROR_SEALS_MISSING);
   g_assert_true (strstr (error->message, "WRITE") != NULL);
   g_clear_error (&error);
 
   /* FUTURE_WRITE leaves existing writable maps working. */
-  g_assert_true (mmap_object_add_seals (map, MMAP_SEAL_FUTURE_WRITE, &error));
+  g_assert_true (mmap_object_add_seals (map, MMAP_SEALS_FUTURE_WRITE, &error));
   g_assert_no_error (error);
   write_text (map, "KEPT");
   assert_starts_with (map, "KEPT");
@@ -242,8 +242,8 @@ test_seal_readonly (void)
   g_assert_true (mmap_object_seal_readonly (map, &error));
   g_assert_no_error (error);
   g_assert_cmpint (mmap_object_get_seals (map, &error), ==,
-                   MMAP_SEAL_SEAL | MMAP_SEAL_SHRINK | MMAP_SEAL_GROW
-                   | MMAP_SEAL_WRITE);
+                   MMAP_SEALS_SEAL | MMAP_SEALS_SHRINK | MMAP_SEALS_GROW
+                   | MMAP_SEALS_WRITE);
   g_assert_cmpint (mmap_object_get_access (map), ==, MMAP_ACCESS_READ);
   g_assert_cmpint (mmap_object_tell (map, &error), ==, 6);
   assert_starts_with (map, "final data");
@@ -350,7 +350,7 @@ test_from_fd_list (void)
   /* Unsealed: a receiver that requires seals maps nothing. */
   fds_before = mt_count_open_fds ();
   received = mmap_object_new_from_fd_list (list, index, MMAP_ACCESS_READ,
-                                           MMAP_SEAL_SHRINK, &error);
+                                           MMAP_SEALS_SHRINK, &error);
   g_assert_null (received);
   g_assert_error (error, MMAP_ERROR, MMAP_ERROR_SEALS_MISSING);
   g_assert_true (strstr (error->message, "SHRINK") != NULL);
@@ -358,10 +358,10 @@ test_from_fd_list (void)
   g_assert_cmpuint (mt_count_open_fds (), ==, fds_before);
 
   /* Shrink-sealed only: one that also requires WRITE still refuses. */
-  g_assert_true (mmap_object_add_seals (map, MMAP_SEAL_SHRINK, &error));
+  g_assert_true (mmap_object_add_seals (map, MMAP_SEALS_SHRINK, &error));
   g_assert_null (mmap_object_new_from_fd_list (list, index, MMAP_ACCESS_READ,
-                                               MMAP_SEAL_SHRINK
-                                               | MMAP_SEAL_WRITE, &error));
+                                               MMAP_SEALS_SHRINK
+                                               | MMAP_SEALS_WRITE, &error));
   g_assert_error (error, MMAP_ERROR, MMAP_ERROR_SEALS_MISSING);
   g_assert_true (strstr (error->message, "WRITE") != NULL);
   g_test_message ("%s", error->message);
@@ -370,12 +370,12 @@ test_from_fd_list (void)
 
   g_assert_true (mmap_object_seal_readonly (map, &error));
   received = mmap_object_new_from_fd_list (list, index, MMAP_ACCESS_READ,
-                                           MMAP_SEAL_SHRINK | MMAP_SEAL_WRITE,
+                                           MMAP_SEALS_SHRINK | MMAP_SEALS_WRITE,
                                            &error);
   g_assert_no_error (error);
   g_assert_cmpuint (mmap_object_get_length (received), ==, 10000);
   assert_starts_with (received, "payload");
-  g_assert_true (mmap_object_check_seals (received, MMAP_SEAL_WRITE, &error));
+  g_assert_true (mmap_object_check_seals (received, MMAP_SEALS_WRITE, &error));
   g_clear_object (&received);
 
   /* Write access to write-sealed memory: the kernel refuses. */
@@ -401,7 +401,7 @@ test_from_fd_list_regular_file (void)
 
   g_unix_fd_list_append (list, file->fd, &error);
   g_assert_null (mmap_object_new_from_fd_list (list, 0, MMAP_ACCESS_READ,
-                                               MMAP_SEAL_SHRINK, &error));
+                                               MMAP_SEALS_SHRINK, &error));
   g_assert_error (error, MMAP_ERROR, MMAP_ERROR_SEALS_MISSING);
   g_assert_true (strstr (error->message, "cannot be sealed") != NULL);
   g_clear_error (&error);

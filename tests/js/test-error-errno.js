@@ -54,6 +54,8 @@ test('Mmap.Error codes have no errno, NOT_SUPPORTED is EINVAL', () => {
     is(closed && Mmap.error_get_errno(closed), 0, 'CLOSED: 0');
     const made = new GLib.Error(E, E.NOT_SUPPORTED, 'madvise: not supported');
     is(Mmap.error_get_errno(made), EINVAL, 'NOT_SUPPORTED: EINVAL');
+    const unsealed = new GLib.Error(E, E.SEALS_MISSING, 'check_seals: WRITE');
+    is(Mmap.error_get_errno(unsealed), 1, 'SEALS_MISSING: EPERM');
 });
 
 test('NULL and foreign errors give 0', () => {

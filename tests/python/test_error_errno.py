@@ -102,6 +102,19 @@ def test_not_supported_is_einval():
     assert Mmap.error_get_errno(e) == errno.EINVAL
 
 
+def test_seals_missing_is_permission_error():
+    e = GLib.Error('check_seals: the memory is not sealed with WRITE',
+                   'mmap-error-quark', int(E.SEALS_MISSING))
+    assert Mmap.error_get_errno(e) == errno.EPERM
+    m = Mmap.Object.new_memfd('t', 16, Mmap.MemfdFlags.ALLOW_SEALING)
+    with pytest.raises(PermissionError) as info:
+        m.check_seals(Mmap.Seals.WRITE)
+    assert info.value.errno == errno.EPERM
+    assert info.value.matches(Mmap.error_quark(), E.SEALS_MISSING)
+    assert 'WRITE' in str(info.value)
+    m.close()
+
+
 def test_copies_keep_the_errno():
     with pytest.raises(GLib.Error) as info:
         Mmap.Object(path='/nonexistent/mmapobj-py').init(None)
