@@ -238,6 +238,16 @@ check_prot (MmapObject  *self,
                    (guint) prot, (guint) self->max_prot);
       return FALSE;
     }
+  /* A view (a Python memoryview, a gjs array over it) would fault where
+   * its holder reads or writes: nothing is taken away while one lives. */
+  if (prot != self->max_prot && self->mapping != NULL
+      && mmap_mapping_n_extra (self->mapping) > 0)
+    {
+      g_set_error (error, MMAP_ERROR, MMAP_ERROR_EXPORTS_EXIST,
+                   "%s: cannot take protection away while %u views of the "
+                   "map exist", op, mmap_mapping_n_extra (self->mapping));
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -275,6 +285,9 @@ protect_pages (MmapObject  *self,
  * %MMAP_ERROR_NOT_ACCESSIBLE instead of crashing; after %MMAP_PROT_READ,
  * writes fail with %MMAP_ERROR_READ_ONLY. Only protections the map was
  * made with can be given back: a read-only map cannot become writable.
+ * While views exist ([method@Mmap.Object.view], Python memoryviews,
+ * streams), protection can be given back but not taken away
+ * (%MMAP_ERROR_EXPORTS_EXIST), since reading a view would then fault.
  *
  * Returns: %TRUE on success, %FALSE with @error set
  *
@@ -334,6 +347,8 @@ update_effective_prot (MmapObject *self,
  * again, the map refuses every call that needs more than its most
  * strictly protected page allows, whatever range the call touches, so
  * that no call can fault; and [method@Mmap.Object.resize] is refused.
+ * As for [method@Mmap.Object.protect], nothing is taken away while views
+ * exist.
  *
  * Returns: %TRUE on success, %FALSE with @error set
  *

@@ -561,7 +561,7 @@ mmap_object_seal_readonly (MmapObject  *self,
  * pass on: append it to a #GUnixFDList (which duplicates it again) or send
  * it in a #GUnixFDMessage. The caller owns it and must close it: in C with
  * `close()`, in Python with `os.close()`, in gjs with
- * `GLibUnix.close()` (or `new Gio.UnixInputStream({fd, close_fd: true})`),
+ * `GLib.close()` (or `new Gio.UnixInputStream({fd, close_fd: true})`),
  * in Vala with `Posix.close()`. For most uses
  * [method@Mmap.Object.append_to_fd_list] is simpler and leaks nothing.
  *
