@@ -126,6 +126,13 @@ fd_check_seals (int          fd,
     return TRUE;
   if (!fd_get_seals (fd, op, &seals, &local_error))
     {
+      /* Only memory that cannot be sealed (EINVAL) lacks the seals; any
+       * other failure is the system call's, with its errno. */
+      if (mmap_error_get_errno (local_error) != EINVAL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
       missing = seals_to_string (required);
       g_set_error (error, MMAP_ERROR, MMAP_ERROR_SEALS_MISSING,
                    "%s: the memory must be sealed with %s, but it cannot be "
@@ -470,6 +477,16 @@ seal_readonly_locked (MmapObject  *self,
                     != MMAP_MAP_PRIVATE
                     && self->mapping != NULL
                     && mmap_mapping_get_size (self->mapping) > 0;
+  /* Remapping makes every page read-only, and the way back (when
+   * sealing fails) every page as strict as the strictest: a range with a
+   * protection of its own would not survive. */
+  if (shared_map && self->page_prot != NULL)
+    {
+      g_set_error_literal (error, MMAP_ERROR, MMAP_ERROR_INVALID_ARGUMENT,
+                           "seal_readonly: part of the map has a protection "
+                           "of its own; protect() the whole map first");
+      return FALSE;
+    }
   if (shared_map && mmap_mapping_n_extra (self->mapping) > 0)
     {
       g_set_error (error, MMAP_ERROR, MMAP_ERROR_EXPORTS_EXIST,
@@ -498,16 +515,30 @@ seal_readonly_locked (MmapObject  *self,
 
   if (fcntl (fd, F_ADD_SEALS, (int) READONLY_SEALS) != 0)
     {
+      const char *stays = "";
+      int remap_errsv = 0;
+
       errsv = errno;
-      /* Back to the map it was: the bytes are the same shared pages. */
+      /* Back to the map it was: the bytes are the same shared pages. If
+       * that fails, the map is the read-only one: the object must say so,
+       * or its next write would fault (SIGSEGV). */
       if (shared_map)
-        remap (self, fd, self->prot);
+        remap_errsv = remap (self, fd, self->prot);
+      if (remap_errsv != 0)
+        {
+          self->prot = ro_prot;
+          self->max_prot &= ~MMAP_PROT_WRITE;
+          stays = " (and mapping it writable again failed: the map stays "
+                  "read-only)";
+        }
       if (errsv == EBUSY)
         return mmap_set_error_from_errno (error, errsv,
                                           "seal_readonly: another writable "
-                                          "shared map of this memory exists");
+                                          "shared map of this memory "
+                                          "exists%s", stays);
       return mmap_set_error_from_errno (error, errsv,
-                                        "seal_readonly: fcntl(F_ADD_SEALS)");
+                                        "seal_readonly: fcntl(F_ADD_SEALS)%s",
+                                        stays);
     }
 
   self->prot = ro_prot;
@@ -615,7 +646,8 @@ mmap_object_append_to_fd_list (MmapObject   *self,
                                GUnixFDList  *list,
                                GError      **error)
 {
-  int fd;
+  g_autoptr(GError) local_error = NULL;
+  int fd, index, errsv;
 
   g_return_val_if_fail (MMAP_OBJECT_CHECK (self), -1);
   g_return_val_if_fail (G_IS_UNIX_FD_LIST (list), -1);
@@ -627,7 +659,21 @@ mmap_object_append_to_fd_list (MmapObject   *self,
     fd = shared_fd (self, "append_to_fd_list", error);
     if (fd == -1)
       return -1;
-    return g_unix_fd_list_append (list, fd, error);
+    index = g_unix_fd_list_append (list, fd, &local_error);
+    if (index >= 0)
+      return index;
+
+    /* GLib's error comes from the errno of its dup(), which survives:
+     * give it the library's shape, so that mmap_error_get_errno() finds
+     * it. */
+    errsv = errno;
+    if (errsv > 0 && local_error->domain == G_IO_ERROR
+        && local_error->code == (int) g_io_error_from_errno (errsv))
+      mmap_set_error_from_errno (error, errsv, "append_to_fd_list: "
+                                 "duplicating fd %d", fd);
+    else
+      g_propagate_error (error, g_steal_pointer (&local_error));
+    return -1;
   }
 }
 

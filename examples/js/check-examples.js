@@ -2,7 +2,7 @@
 //
 // SPDX-License-Identifier: LGPL-2.1-or-later
 //
-// Usage: gjs -m check-examples.js GJS mmgrep|hexdump
+// Usage: gjs -m check-examples.js GJS mmgrep|hexdump|mmscan|mmshare
 //
 // Runs the example with GJS on temporary files and compares its output,
 // byte for byte, with what it must print. hexdump.js is also compared with
@@ -294,12 +294,68 @@ function checkMmscan() {
     }
 }
 
+function checkMmshare() {
+    const help = runExample('mmshare.js', ['--help']);
+    ok(help.status === 0 && help.stdout.startsWith('Usage: gjs -m mmshare.js'),
+        'mmshare --help prints the usage and exits 0');
+
+    // The image, computed here a pixel at a time as one little-endian
+    // 32-bit word (the example writes a byte at a time).
+    const side = 2048;
+    const image = new DataView(new ArrayBuffer(side * side * 4));
+    for (let y = 0; y < side; y++) {
+        const green = Math.trunc(y * 255 / (side - 1));
+        for (let x = 0; x < side; x++) {
+            const red = Math.trunc(x * 255 / (side - 1));
+            image.setUint32((y * side + x) * 4,
+                (0xff000000 | ((x ^ y) & 255) << 16 | green << 8 | red) >>> 0,
+                true);
+        }
+    }
+    const sha256 = GLib.compute_checksum_for_data(GLib.ChecksumType.SHA256,
+        new Uint8Array(image.buffer));
+    const pixel = new Uint8Array(image.buffer, (500 * side + 1000) * 4, 4);
+    const seals = 'SEAL | SHRINK | GROW | WRITE';
+    expect('mmshare: sealed, passed over D-Bus, mapped and checked',
+        runExample('mmshare.js', []), 0, [
+            'producer: rendered a 2048x2048 RGBA image in a memfd',
+            `producer: sealed 16777216 bytes (seals: ${seals})`,
+            `consumer: mapped 16777216 bytes read-only (seals: ${seals})`,
+            'producer: shrinking it now: refused (Error truncating file: ' +
+                'Operation not permitted)',
+            'producer: rewriting it now: refused (Error writing to file: ' +
+                'Operation not permitted)',
+            `consumer: pixel (1000, 500) = (${pixel.join(', ')})`,
+            `consumer: sha256 ${sha256} (matches)`,
+            'producer: consumer exited with status 0',
+        ].map(line => `${line}\n`).join(''));
+
+    // Unsealed: the consumer refuses it, naming the missing seals.
+    const refused = runExample('mmshare.js', ['--unsealed']);
+    const lines = refused.stdout.split('\n');
+    const good = refused.status === 1 && refused.stderr === '' &&
+        lines.length === 5 && lines[4] === '' &&
+        lines[0] === 'producer: rendered a 2048x2048 RGBA image in a memfd' &&
+        lines[1] === 'producer: NOT sealing 16777216 bytes (seals: none)' &&
+        lines[2].startsWith('consumer: refused: ') &&
+        lines[2].includes('not sealed with SHRINK | WRITE (its seals: none)') &&
+        lines[3] === 'producer: consumer exited with status 1';
+    ok(good, 'mmshare --unsealed: the consumer refuses, exit 1');
+    if (!good) {
+        diag(`status ${refused.status}`);
+        diag(`stdout:\n${refused.stdout}`);
+        diag(`stderr:\n${refused.stderr}`);
+    }
+}
+
 if (which === 'mmgrep')
     checkMmgrep();
 else if (which === 'hexdump')
     checkHexdump();
 else if (which === 'mmscan')
     checkMmscan();
+else if (which === 'mmshare')
+    checkMmshare();
 else
     ok(false, `known example name (got '${which}')`);
 

@@ -4,7 +4,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Run one example (or all) on temporary files and check its output.
 
-Usage: run-example-tests.py [demo|mmgrep|mmgunzip|mmpatch|shared_counter ...]
+Usage: run-example-tests.py [demo|mmgrep|mmgunzip|mmpatch|mmshare|
+                             shared_counter ...]
 Prints TAP-like lines and exits 1 when a check fails.
 """
 
@@ -222,11 +223,64 @@ def test_mmgunzip(tmp):
     run_bytes('mmgunzip', os.path.join(tmp, 'missing.gz'), expect_rc=1)
 
 
+def mmshare_image():
+    """mmshare.py's image, computed here a pixel at a time (the example
+    works a channel at a time): its SHA-256, and pixel (1000, 500)."""
+    import array
+    import hashlib
+    side = 2048
+    digest = hashlib.sha256()
+    for y in range(side):
+        green = y * 255 // (side - 1) << 8
+        row = array.array('I', [x * 255 // (side - 1) | green
+                                | ((x ^ y) & 255) << 16 | 0xff000000
+                                for x in range(side)])
+        if sys.byteorder == 'big':
+            row.byteswap()              # RGBA in memory order
+        digest.update(row.tobytes())
+    pixel = (1000 * 255 // (side - 1), 500 * 255 // (side - 1),
+             (1000 ^ 500) & 255, 255)
+    return digest.hexdigest(), pixel
+
+
+def test_mmshare(tmp):
+    import errno
+    test_help('mmshare')
+    sha256, pixel = mmshare_image()
+    refused = os.strerror(errno.EPERM)
+    seals = 'SEAL | SHRINK | GROW | WRITE'
+    out = run('mmshare')
+    expected = ''.join(line + '\n' for line in (
+        'producer: rendered a 2048x2048 RGBA image in a memfd',
+        'producer: sealed 16777216 bytes (seals: %s)' % seals,
+        'consumer: mapped 16777216 bytes read-only (seals: %s)' % seals,
+        'producer: shrinking it now: refused (%s)' % refused,
+        'producer: rewriting it now: refused (%s)' % refused,
+        'consumer: pixel (1000, 500) = (%d, %d, %d, %d)' % pixel,
+        'consumer: sha256 %s (matches)' % sha256,
+        'producer: consumer exited with status 0'))
+    check(out == expected, 'mmshare: sealed, passed, mapped, checked\n'
+          + out)
+
+    # Unsealed: the consumer refuses it, naming the missing seals.
+    out = run('mmshare', '--unsealed', expect_rc=1)
+    lines = out.splitlines()
+    check(len(lines) == 4
+          and lines[:2] == [
+              'producer: rendered a 2048x2048 RGBA image in a memfd',
+              'producer: NOT sealing 16777216 bytes (seals: none)']
+          and lines[2].startswith('consumer: refused: ')
+          and 'not sealed with SHRINK | WRITE (its seals: none)' in lines[2]
+          and lines[3] == 'producer: consumer exited with status 1',
+          'mmshare --unsealed: the consumer refuses\n' + out)
+
+
 TESTS = {
     'demo': test_demo,
     'mmgrep': test_mmgrep,
     'mmgunzip': test_mmgunzip,
     'mmpatch': test_mmpatch,
+    'mmshare': test_mmshare,
     'shared_counter': test_shared_counter,
 }
 

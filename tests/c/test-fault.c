@@ -3,11 +3,14 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * The system calls the library depends on (mmap, mremap, munmap, msync,
- * madvise, ftruncate, fallocate, fstat, fcntl (F_DUPFD_CLOEXEC), dup,
- * memfd_create, open) are defined in this executable, so they interpose
- * the shared library's calls to libc. Each forwards to the next
- * definition, found with dlsym (RTLD_NEXT), unless an injection is armed:
- * "the k-th call to X, counted from now, fails with errno E".
+ * madvise, mprotect, mlock2, munlock, mincore, ftruncate, fallocate,
+ * fstat, fcntl, dup, memfd_create, open) are defined in this executable,
+ * so they interpose the shared library's calls to libc. Each forwards to
+ * the next definition, found with dlsym (RTLD_NEXT), unless an injection
+ * is armed: "the k-th call to X, counted from now, fails with errno E".
+ * fcntl counts as three sites: F_DUPFD_CLOEXEC (with dup, "dup"),
+ * F_ADD_SEALS and F_GET_SEALS; its other commands always go through.
+ * open includes seal_readonly()'s reopening of /proc/self/fd/N.
  *
  * For every kind of map, every operation and every system call the
  * operation makes, k runs over 1, 2, 3, … until the operation no longer
@@ -18,10 +21,29 @@
  *
  * After each injected failure the operation either failed with a GError
  * and changed nothing (file bytes and size, map bytes, length, position),
- * or succeeded with exactly what a successful call gives. Either way no
- * fd and no mapping is left once the map is closed and unreferenced. A
- * munmap that the injection failed leaves its range mapped, as the kernel
- * would: the test accounts for exactly that range and unmaps it itself.
+ * or succeeded with exactly what a successful call gives. "Nothing"
+ * includes the memory's seals, the map's protection (what the object says
+ * and, page by page, what /proc/self/maps says) and the process's locked
+ * memory (VmLck). Whatever the outcome, the object never claims an access
+ * its pages do not allow (that access would crash): a write is tried when
+ * both agree it is allowed, and must be refused cleanly otherwise. Either
+ * way no fd and no mapping is left once the map is closed and
+ * unreferenced. A munmap that the injection failed leaves its range
+ * mapped, as the kernel would: the test accounts for exactly that range
+ * and unmaps it itself.
+ *
+ * Two failures may change something, openly. seal_readonly() maps the
+ * map again read-only before it seals; if sealing fails and mapping it
+ * writable again fails too, the map may stay read-only, provided the
+ * object's protection and the error message say so. And if the munmap of
+ * the writable mapping failed, that mapping keeps the memory from being
+ * sealed: EBUSY, truthfully, instead of the munmap's errno, which the
+ * mapping's last unref has nowhere to report.
+ *
+ * Locking on fault needs mlock2(), which valgrind lacks: there the call
+ * must be refused cleanly (MMAP_ERROR_NOT_SUPPORTED, nothing changed) and
+ * the test is skipped. Under ASan munlock() does nothing (its
+ * interceptor): unlocking is not checked against VmLck there.
  *
  * This works under valgrind, and under ASan too: the executable's
  * definitions come before the sanitizer's interceptors, which are then
@@ -48,6 +70,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -71,10 +94,16 @@ typedef enum
   SC_DUP,
   SC_MEMFD_CREATE,
   SC_OPEN,
+  SC_MPROTECT,
+  SC_MLOCK2,
+  SC_MUNLOCK,
+  SC_MINCORE,
+  SC_ADD_SEALS,
+  SC_GET_SEALS,
   N_SC
 } Syscall;
 
-#define MAX_ERRNOS 3
+#define MAX_ERRNOS 4
 
 static const struct
 {
@@ -92,6 +121,15 @@ static const struct
   [SC_DUP]          = { "dup",          { EMFILE } },
   [SC_MEMFD_CREATE] = { "memfd_create", { EMFILE } },
   [SC_OPEN]         = { "open",         { EACCES, EMFILE } },
+  [SC_MPROTECT]     = { "mprotect",     { ENOMEM, EACCES, EINVAL } },
+  /* EINVAL: what glibc answers for MLOCK_ONFAULT without the system
+   * call (valgrind, kernels before 4.4) */
+  [SC_MLOCK2]       = { "mlock2",       { ENOMEM, EPERM, EAGAIN, EINVAL } },
+  [SC_MUNLOCK]      = { "munlock",      { ENOMEM, EINVAL } },
+  [SC_MINCORE]      = { "mincore",      { ENOMEM, EAGAIN } },
+  [SC_ADD_SEALS]    = { "fcntl(F_ADD_SEALS)", { EBUSY, EPERM, EINVAL } },
+  /* EINVAL: not sealable; EBADF stands for any other failure */
+  [SC_GET_SEALS]    = { "fcntl(F_GET_SEALS)", { EINVAL, EBADF } },
 };
 
 typedef struct
@@ -400,6 +438,57 @@ madvise (void   *addr,
 }
 
 int
+mprotect (void   *addr,
+          size_t  len,
+          int     prot)
+{
+  static int (*real) (void *, size_t, int);
+
+  RESOLVE (real, "mprotect");
+  if (should_fail (SC_MPROTECT, __builtin_return_address (0)))
+    return -1;
+  return real (addr, len, prot);
+}
+
+int
+mlock2 (const void   *addr,
+        size_t        len,
+        unsigned int  flags)
+{
+  static int (*real) (const void *, size_t, unsigned int);
+
+  RESOLVE (real, "mlock2");
+  if (should_fail (SC_MLOCK2, __builtin_return_address (0)))
+    return -1;
+  return real (addr, len, flags);
+}
+
+int
+munlock (const void *addr,
+         size_t      len)
+{
+  static int (*real) (const void *, size_t);
+
+  RESOLVE (real, "munlock");
+  if (should_fail (SC_MUNLOCK, __builtin_return_address (0)))
+    return -1;
+  return real (addr, len);
+}
+
+int
+mincore (void          *addr,
+         size_t         len,
+         unsigned char *vec)
+{
+  static int (*real) (void *, size_t, unsigned char *);
+
+  RESOLVE (real, "mincore");
+  if (should_fail (SC_MINCORE, __builtin_return_address (0)))
+    return -1;
+  return real (addr, len, vec);
+}
+
+int
 posix_madvise (void   *addr,
                size_t  len,
                int     advice)
@@ -518,7 +607,8 @@ fstat64 (int            fd,
 }
 
 /* fcntl: variadic; every argument fits in a pointer, which is how glibc
- * reads it too. Only the duplicating commands count as "dup". */
+ * reads it too. The duplicating commands count as "dup"; the seal
+ * commands are sites of their own; the others always go through. */
 typedef int (*FcntlFn) (int, int, ...);
 
 static int
@@ -530,6 +620,10 @@ fault_fcntl (FcntlFn   real,
 {
   if ((cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)
       && should_fail (SC_DUP, caller))
+    return -1;
+  if (cmd == F_ADD_SEALS && should_fail (SC_ADD_SEALS, caller))
+    return -1;
+  if (cmd == F_GET_SEALS && should_fail (SC_GET_SEALS, caller))
     return -1;
   return real (fd, cmd, arg);
 }
@@ -710,12 +804,14 @@ typedef enum
   KIND_FILE_PRIVATE,      /* MAP_PRIVATE, private bytes written */
   KIND_ANON_SHARED,       /* memfd-backed */
   KIND_ANON_PRIVATE,
+  KIND_MEMFD,             /* new_memfd (), not sealable */
+  KIND_MEMFD_SEALING,     /* new_memfd (ALLOW_SEALING), no seals yet */
   N_KINDS
 } Kind;
 
 static const char *kind_names[N_KINDS] = {
   "file", "file-offset-unaligned", "file-short", "file-split",
-  "file-private", "anon-shared", "anon-private",
+  "file-private", "anon-shared", "anon-private", "memfd", "memfd-sealing",
 };
 
 typedef enum
@@ -741,6 +837,26 @@ typedef enum
   OP_VIEW_CLOSE_RELEASE,
   OP_POPULATE,
   OP_POPULATE_WRITE,
+  /* issue 10 */
+  OP_NEW_MEMFD,
+  OP_NEW_FROM_FD_LIST,
+  OP_ADD_SEALS,
+  OP_GET_SEALS,
+  OP_CHECK_SEALS,
+  OP_SEAL_READONLY,
+  OP_SEAL_READONLY_RANGE_PROT,
+  OP_DUP_FD,
+  OP_APPEND_TO_FD_LIST,
+  OP_LOCK,
+  OP_LOCK_RANGE_ON_FAULT,
+  OP_UNLOCK,
+  OP_UNLOCK_RANGE,
+  OP_PROTECT,
+  OP_PROTECT_RANGE,
+  OP_PROTECT_RESTORE,
+  OP_GET_RESIDENCY,
+  OP_GET_RESIDENCY_MAP,
+  OP_FLUSH_RANGE_FULL,
   N_OPS
 } Op;
 
@@ -750,7 +866,18 @@ static const char *op_names[N_OPS] = {
   "resize-from-zero", "flush", "flush-range", "madvise", "madvise-range",
   "madvise-dontneed", "size", "close", "view-release",
   "view-close-release", "populate", "populate-write",
+  "new-memfd", "new-from-fd-list", "add-seals", "get-seals", "check-seals",
+  "seal-readonly", "seal-readonly-range-prot", "dup-fd",
+  "append-to-fd-list", "lock", "lock-range-on-fault", "unlock",
+  "unlock-range", "protect", "protect-range", "protect-restore",
+  "get-residency", "get-residency-map", "flush-range-full",
 };
+
+/* What the operations give and take */
+#define ADDED_SEALS (MMAP_SEALS_SHRINK | MMAP_SEALS_GROW)
+#define READONLY_SEALS (MMAP_SEALS_SEAL | MMAP_SEALS_SHRINK \
+                        | MMAP_SEALS_GROW | MMAP_SEALS_WRITE)
+#define RANGE_OFFSET 10    /* lock_range, unlock_range, get_residency_map */
 
 static gboolean
 kind_is_file (Kind kind)
@@ -765,9 +892,23 @@ kind_is_private (Kind kind)
 }
 
 static gboolean
+kind_is_memfd (Kind kind)
+{
+  return kind == KIND_MEMFD || kind == KIND_MEMFD_SEALING;
+}
+
+/* Whether the map keeps an fd: every kind but private anonymous memory. */
+static gboolean
+kind_has_fd (Kind kind)
+{
+  return kind != KIND_ANON_PRIVATE;
+}
+
+static gboolean
 op_is_constructor (Op op)
 {
-  return op <= OP_INITABLE_NEW;
+  return op <= OP_INITABLE_NEW || op == OP_NEW_MEMFD
+         || op == OP_NEW_FROM_FD_LIST;
 }
 
 static gboolean
@@ -778,12 +919,32 @@ op_applies (Op   op,
     {
     case OP_NEW:
       return kind_is_file (kind);
+    case OP_NEW_FULL:
+    case OP_INITABLE_NEW:
+      return !kind_is_memfd (kind);
     case OP_NEW_ANONYMOUS:
       return kind == KIND_ANON_SHARED;
     case OP_NEW_FOR_PATH:
       return kind == KIND_FILE || kind == KIND_FILE_PRIVATE;
     case OP_SIZE:
       return kind_is_file (kind);
+    case OP_NEW_MEMFD:
+      return kind_is_memfd (kind);
+    case OP_NEW_FROM_FD_LIST:
+      /* from a sealed memfd, and from a file with no seals required */
+      return kind == KIND_MEMFD_SEALING || kind == KIND_FILE;
+    case OP_ADD_SEALS:
+    case OP_SEAL_READONLY:
+    case OP_SEAL_READONLY_RANGE_PROT:
+      return kind == KIND_MEMFD_SEALING;
+    case OP_GET_SEALS:
+      return kind_is_memfd (kind) || kind == KIND_ANON_SHARED;
+    case OP_CHECK_SEALS:
+      /* SEAL: what memory that does not allow sealing has */
+      return kind == KIND_MEMFD || kind == KIND_ANON_SHARED;
+    case OP_DUP_FD:
+    case OP_APPEND_TO_FD_LIST:
+      return kind_has_fd (kind);
     default:
       return TRUE;
     }
@@ -869,7 +1030,16 @@ typedef struct
   guint        maps_before;  /* /proc/self/maps lines of file or memfd */
   char        *ctx;          /* "op/kind sc=… errno=… k=…" */
   gboolean     failed;       /* this case logged a mismatch */
+  gboolean     unsupported;  /* the call is not supported here */
+  gint64       locked_base;  /* VmLck (kB) before the map was made */
+  MmapObject  *source;       /* new_from_fd_list: the sender's map */
+  GBytes      *source_bytes; /* … and its bytes */
+  GUnixFDList *list;         /* new_from_fd_list: the fd received */
+  GArray      *skip;         /* the source's mappings: not the map's */
 } Env;
+
+#define SEALS_SKIP (-2)      /* a State's seals that are not compared */
+#define LOCKED_SKIP (-1)     /* … locked memory */
 
 typedef struct
 {
@@ -878,6 +1048,11 @@ typedef struct
   goffset   pos;
   GBytes   *map;    /* NULL when closed or unreadable */
   GBytes   *file;   /* NULL for anonymous maps */
+  MmapProt  prot;   /* what the object says */
+  gint      seals;  /* the memory's; -1 when it has none to give */
+  GString  *kperms; /* the kernel's: "rw-s" for each page the library
+                     * maps; NULL: not compared */
+  gint64    locked; /* the process's locked memory, kB */
 } State;
 
 static void G_GNUC_PRINTF (2, 3)
@@ -943,6 +1118,146 @@ count_backed_mappings (const char *path)
   return n;
 }
 
+/* The process's locked memory: VmLck in /proc/self/status, in kB. */
+static gint64
+locked_kb (void)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *line;
+
+  g_file_get_contents ("/proc/self/status", &contents, NULL, &error);
+  g_assert_no_error (error);
+  line = strstr (contents, "\nVmLck:");
+  g_assert_nonnull (line);
+  return g_ascii_strtoll (line + strlen ("\nVmLck:"), NULL, 10);
+}
+
+/* How munlock() goes under ASan: its interceptor does nothing. */
+#if defined(__SANITIZE_ADDRESS__)
+# define MUNLOCK_WORKS FALSE
+#elif defined(__has_feature)
+# if __has_feature(address_sanitizer)
+#  define MUNLOCK_WORKS FALSE
+# endif
+#endif
+#ifndef MUNLOCK_WORKS
+# define MUNLOCK_WORKS TRUE
+#endif
+
+static gboolean
+in_regions (GArray   *array,
+            guintptr  addr)
+{
+  for (guint i = 0; array != NULL && i < array->len; i++)
+    {
+      Region r = g_array_index (array, Region, i);
+
+      if (addr >= r.lo && addr < r.hi)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static int
+compare_regions (gconstpointer a,
+                 gconstpointer b)
+{
+  const Region *ra = a, *rb = b;
+
+  return ra->lo < rb->lo ? -1 : ra->lo > rb->lo;
+}
+
+/* The protection of page @a in /proc/self/maps ("rw-s"), or "????". */
+static const char *
+page_perms (char     **lines,
+            guintptr   a)
+{
+  for (guint j = 0; lines[j] != NULL; j++)
+    {
+      char *end;
+      guint64 lo = g_ascii_strtoull (lines[j], &end, 16);
+      guint64 hi;
+
+      if (*end != '-')
+        continue;
+      hi = g_ascii_strtoull (end + 1, &end, 16);
+      if (a >= lo && a < hi && *end == ' ' && strlen (end) > 5)
+        return end + 1;
+    }
+  return "????";
+}
+
+/* The kernel's protection of each page that holds the map's bytes, from
+ * /proc/self/maps: "rw-s" a page. A view says where the bytes are; a map
+ * that cannot be read has none: then every page the library maps counts
+ * (the injector records them), but for the ranges a failed munmap left
+ * behind and @skip. Addresses are not kept: a map that was mapped again
+ * elsewhere compares equal if its pages are the same. */
+static GString *
+kernel_perms (MmapObject *map,
+              GArray     *skip)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  GString *perms = g_string_new (NULL);
+  gsize length = mmap_object_get_length (map);
+  GBytes *view = NULL;
+
+  g_file_get_contents ("/proc/self/maps", &contents, NULL, &error);
+  g_assert_no_error (error);
+  lines = g_strsplit (contents, "\n", -1);
+
+  if ((mmap_object_get_prot (map) & MMAP_PROT_READ) && length > 0)
+    view = mmap_object_view (map, 0, 1, NULL);
+
+  if (view != NULL)
+    {
+      guintptr data = (guintptr) g_bytes_get_data (view, NULL);
+
+      for (guintptr a = data / page_size * page_size; a < data + length;
+           a += page_size)
+        g_string_append_len (perms, page_perms (lines, a), 4);
+      g_bytes_unref (view);
+    }
+  else
+    {
+      g_autoptr(GArray) mine = g_array_new (FALSE, FALSE, sizeof (Region));
+
+      pthread_mutex_lock (&regions_lock);
+      g_array_append_vals (mine, regions->data, regions->len);
+      pthread_mutex_unlock (&regions_lock);
+      g_array_sort (mine, compare_regions);
+      for (guint i = 0; i < mine->len; i++)
+        {
+          Region r = g_array_index (mine, Region, i);
+
+          for (guintptr a = r.lo; a < r.hi; a += page_size)
+            if (!in_regions (munmap_failed, a) && !in_regions (skip, a))
+              g_string_append_len (perms, page_perms (lines, a), 4);
+        }
+    }
+  return perms;
+}
+
+/* The pages [offset, offset + length) of the map touch, counted from the
+ * start of its mapping: the first, and how many. */
+static void
+span_pages (Env   *env,
+            gsize  offset,
+            gsize  length,
+            gsize *first,
+            gsize *n)
+{
+  gsize delta = (gsize) env->offset % page_size;
+  gsize lo = (delta + offset) / page_size;
+  gsize hi = (delta + offset + length + page_size - 1) / page_size;
+
+  *first = lo;
+  *n = length == 0 ? 0 : hi - lo;
+}
+
 static MmapObject *
 kind_new_map (Env *env)
 {
@@ -953,6 +1268,11 @@ kind_new_map (Env *env)
 
   if (env->kind == KIND_ANON_SHARED)
     map = mmap_object_new_anonymous (env->length, &error);
+  else if (kind_is_memfd (env->kind))
+    map = mmap_object_new_memfd ("mmapobj-fault", env->length,
+                                 env->kind == KIND_MEMFD_SEALING
+                                 ? MMAP_MEMFD_ALLOW_SEALING
+                                 : MMAP_MEMFD_NONE, &error);
   else
     map = mmap_object_new_full (env->file != NULL ? env->file->fd : -1,
                                 env->kind == KIND_FILE ? 0 : env->length,
@@ -986,6 +1306,43 @@ env_setup (Env  *env,
     }
   env->maps_before = count_backed_mappings (env->file ? env->file->path
                                                       : NULL);
+  env->locked_base = locked_kb ();
+
+  if (op == OP_NEW_FROM_FD_LIST)
+    {
+      /* The sender's side: memory sealed against resizing, or a file. */
+      env->list = g_unix_fd_list_new ();
+      if (kind == KIND_MEMFD_SEALING)
+        {
+          g_autofree guint8 *data = g_malloc (env->length);
+
+          env->source = mmap_object_new_memfd ("mmapobj-fault-source",
+                                               env->length,
+                                               MMAP_MEMFD_ALLOW_SEALING,
+                                               &error);
+          g_assert_no_error (error);
+          mt_fill_pattern (data, env->length, 5);
+          g_assert_true (mmap_object_set_slice (env->source, 0, G_MAXSSIZE,
+                                                1, data, env->length,
+                                                &error));
+          g_assert_true (mmap_object_add_seals (env->source, ADDED_SEALS,
+                                                &error));
+          g_assert_cmpint (mmap_object_append_to_fd_list (env->source,
+                                                          env->list, &error),
+                           ==, 0);
+          g_assert_no_error (error);
+          env->source_bytes = g_bytes_new (data, env->length);
+          pthread_mutex_lock (&regions_lock);
+          env->skip = g_array_copy (regions);
+          pthread_mutex_unlock (&regions_lock);
+        }
+      else
+        {
+          g_assert_cmpint (g_unix_fd_list_append (env->list, env->file->fd,
+                                                  &error), ==, 0);
+          g_assert_no_error (error);
+        }
+    }
 
   if (op_is_constructor (op))
     return;
@@ -1023,11 +1380,26 @@ env_setup (Env  *env,
                                      &error), ==, START_POS);
   g_assert_no_error (error);
 
-  if (op == OP_RESIZE_FROM_ZERO)
+  switch (op)
     {
+    case OP_RESIZE_FROM_ZERO:
       g_assert_true (mmap_object_resize (env->map, 0, &error));
-      g_assert_no_error (error);
+      break;
+    case OP_SEAL_READONLY_RANGE_PROT:
+    case OP_PROTECT_RESTORE:
+      /* The second page read-only: the whole map is, until protect(). */
+      g_assert_true (mmap_object_protect_range (env->map, page_size, 1,
+                                                MMAP_PROT_READ, &error));
+      g_assert_cmpint (mmap_object_get_prot (env->map), ==, MMAP_PROT_READ);
+      break;
+    case OP_UNLOCK:
+    case OP_UNLOCK_RANGE:
+      g_assert_true (mmap_object_lock (env->map, MMAP_LOCK_DEFAULT, &error));
+      break;
+    default:
+      break;
     }
+  g_assert_no_error (error);
 }
 
 static void
@@ -1040,6 +1412,7 @@ state_capture (Env   *env,
   if (env->file != NULL)
     state->file = mt_fd_read_all (env->file->fd);
 
+  state->locked = locked_kb ();
   state->closed = env->map == NULL || mmap_object_get_closed (env->map);
   if (state->closed)
     return;
@@ -1051,10 +1424,69 @@ state_capture (Env   *env,
       report (env, "tell fails after the call: %s", error->message);
       g_clear_error (&error);
     }
-  state->map = mmap_object_get_slice (env->map, 0, G_MAXSSIZE, 1, &error);
+
+  state->prot = mmap_object_get_prot (env->map);
+  state->seals = (gint) mmap_object_get_seals (env->map, &error);
   if (error != NULL)
-    report (env, "the map can't be read after the call: %s",
-            error->message);
+    {
+      state->seals = -1;
+      g_clear_error (&error);
+    }
+  state->kperms = kernel_perms (env->map, env->skip);
+
+  /* The object must not allow what a page does not: that access would
+   * crash. Only a safe access is tried. */
+  {
+    gboolean can_read = TRUE, can_write = TRUE;
+    const char *k = state->kperms->str;
+
+    for (gsize i = 0; i + 4 <= state->kperms->len; i += 4)
+      {
+        can_read = can_read && k[i] == 'r';
+        can_write = can_write && k[i + 1] == 'w';
+      }
+    if ((state->prot & MMAP_PROT_READ) && !can_read)
+      report (env, "the object allows reads (prot 0x%x), the kernel's "
+              "pages are %s: a read would crash", state->prot, k);
+    if ((state->prot & MMAP_PROT_WRITE) && !can_write)
+      report (env, "the object allows writes (prot 0x%x), the kernel's "
+              "pages are %s: a write would crash", state->prot, k);
+    if (!(state->prot & MMAP_PROT_READ) || !can_read)
+      {
+        if (state->length > 0
+            && mmap_object_get_byte (env->map, 0, &error) != -1)
+          report (env, "get_byte() read an unreadable map");
+        else if (state->length > 0
+                 && !g_error_matches (error, MMAP_ERROR,
+                                      MMAP_ERROR_NOT_ACCESSIBLE))
+          report (env, "reading an unreadable map: %s",
+                  error != NULL ? error->message : "no error");
+        g_clear_error (&error);
+        return;
+      }
+    state->map = mmap_object_get_slice (env->map, 0, G_MAXSSIZE, 1, &error);
+    if (error != NULL)
+      {
+        report (env, "the map can't be read after the call: %s",
+                error->message);
+        g_clear_error (&error);
+      }
+    if (state->map == NULL || state->length == 0
+        || ((state->prot & MMAP_PROT_WRITE) && !can_write))
+      return;
+    can_write = (state->prot & MMAP_PROT_WRITE) != 0;
+
+    /* A write of the byte that is there: it must go through, or be
+     * refused with an error, as the object's protection says. */
+    if (mmap_object_set_byte (env->map, 0,
+                              *(const guint8 *) g_bytes_get_data (state->map,
+                                                                  NULL),
+                              &error) != can_write)
+      report (env, "writing to a map with prot 0x%x (pages %s): %s",
+              state->prot, k,
+              error != NULL ? error->message : "it went through");
+    g_clear_error (&error);
+  }
 }
 
 static void
@@ -1062,6 +1494,9 @@ state_clear (State *state)
 {
   g_clear_pointer (&state->map, g_bytes_unref);
   g_clear_pointer (&state->file, g_bytes_unref);
+  if (state->kperms != NULL)
+    g_string_free (state->kperms, TRUE);
+  state->kperms = NULL;
 }
 
 /* Reports the first difference between two byte strings. */
@@ -1120,6 +1555,18 @@ compare_state (Env         *env,
     report (env, "position is %" G_GOFFSET_FORMAT ", expected %"
             G_GOFFSET_FORMAT, got->pos, want->pos);
   compare_bytes (env, "map", got->map, want->map);
+  if (got->prot != want->prot)
+    report (env, "the object's protection is 0x%x, expected 0x%x",
+            got->prot, want->prot);
+  if (want->seals != SEALS_SKIP && got->seals != want->seals)
+    report (env, "the seals are 0x%x, expected 0x%x", got->seals,
+            want->seals);
+  if (want->kperms != NULL && !g_string_equal (got->kperms, want->kperms))
+    report (env, "the kernel's page protections are %s, expected %s",
+            got->kperms->str, want->kperms->str);
+  if (want->locked != LOCKED_SKIP && got->locked != want->locked)
+    report (env, "%" G_GINT64_FORMAT " kB locked, expected %"
+            G_GINT64_FORMAT, got->locked, want->locked);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1129,8 +1576,13 @@ typedef struct
 {
   gboolean     ok;       /* the return value says success */
   GError      *error;
-  goffset      value;    /* size() */
+  goffset      value;    /* size(), get_seals(), append_to_fd_list(),
+                          * get_residency() */
   GBytes      *view;     /* the view's bytes, copied */
+  int          fd;       /* dup_fd() */
+  GUnixFDList *list;     /* append_to_fd_list() */
+  gsize        n_pages;  /* get_residency() */
+  GBytes      *pages;    /* get_residency_map() */
 } Result;
 
 static void
@@ -1146,6 +1598,7 @@ op_run (Env    *env,
                                                      : MMAP_ACCESS_WRITE;
 
   memset (r, 0, sizeof *r);
+  r->fd = -1;
 
   switch (env->op)
     {
@@ -1237,6 +1690,88 @@ op_run (Env    *env,
         g_bytes_unref (view);
       }
       break;
+    case OP_NEW_MEMFD:
+      created = mmap_object_new_memfd ("mmapobj-fault", env->length,
+                                       env->kind == KIND_MEMFD_SEALING
+                                       ? MMAP_MEMFD_ALLOW_SEALING
+                                       : MMAP_MEMFD_NONE, &r->error);
+      break;
+    case OP_NEW_FROM_FD_LIST:
+      created = mmap_object_new_from_fd_list (env->list, 0,
+                                              MMAP_ACCESS_WRITE,
+                                              env->source != NULL
+                                              ? MMAP_SEALS_SHRINK
+                                              : MMAP_SEALS_NONE,
+                                              &r->error);
+      break;
+    case OP_ADD_SEALS:
+      r->ok = mmap_object_add_seals (env->map, ADDED_SEALS, &r->error);
+      break;
+    case OP_GET_SEALS:
+      r->value = mmap_object_get_seals (env->map, &r->error);
+      r->ok = r->error == NULL;
+      break;
+    case OP_CHECK_SEALS:
+      r->ok = mmap_object_check_seals (env->map, MMAP_SEALS_SEAL, &r->error);
+      break;
+    case OP_SEAL_READONLY:
+    case OP_SEAL_READONLY_RANGE_PROT:
+      r->ok = mmap_object_seal_readonly (env->map, &r->error);
+      break;
+    case OP_DUP_FD:
+      r->fd = mmap_object_dup_fd (env->map, &r->error);
+      r->ok = r->fd >= 0;
+      break;
+    case OP_APPEND_TO_FD_LIST:
+      r->list = g_unix_fd_list_new ();
+      r->value = mmap_object_append_to_fd_list (env->map, r->list,
+                                                &r->error);
+      r->ok = r->value >= 0;
+      break;
+    case OP_LOCK:
+      r->ok = mmap_object_lock (env->map, MMAP_LOCK_DEFAULT, &r->error);
+      break;
+    case OP_LOCK_RANGE_ON_FAULT:
+      r->ok = mmap_object_lock_range (env->map, RANGE_OFFSET,
+                                      (gssize) page_size, MMAP_LOCK_ON_FAULT,
+                                      &r->error);
+      break;
+    case OP_UNLOCK:
+      r->ok = mmap_object_unlock (env->map, &r->error);
+      break;
+    case OP_UNLOCK_RANGE:
+      r->ok = mmap_object_unlock_range (env->map, RANGE_OFFSET,
+                                        (gssize) page_size, &r->error);
+      break;
+    case OP_PROTECT:
+      r->ok = mmap_object_protect (env->map, MMAP_PROT_READ, &r->error);
+      break;
+    case OP_PROTECT_RANGE:
+      r->ok = mmap_object_protect_range (env->map, page_size, 1,
+                                         MMAP_PROT_NONE, &r->error);
+      break;
+    case OP_PROTECT_RESTORE:
+      r->ok = mmap_object_protect (env->map, MMAP_PROT_READ | MMAP_PROT_WRITE,
+                                   &r->error);
+      break;
+    case OP_GET_RESIDENCY:
+      r->value = mmap_object_get_residency (env->map, 0, -1, &r->n_pages,
+                                            &r->error);
+      r->ok = r->value >= 0;
+      break;
+    case OP_GET_RESIDENCY_MAP:
+      r->pages = mmap_object_get_residency_map (env->map, RANGE_OFFSET,
+                                                (gssize) page_size,
+                                                &r->error);
+      r->ok = r->pages != NULL;
+      break;
+    case OP_FLUSH_RANGE_FULL:
+      r->ok = mmap_object_flush_range_full (env->map, 100,
+                                            (gssize) page_size,
+                                            MMAP_SYNC_ASYNC
+                                            | MMAP_SYNC_INVALIDATE,
+                                            &r->error);
+      break;
     case N_OPS:
     default:
       g_assert_not_reached ();
@@ -1249,18 +1784,39 @@ op_run (Env    *env,
     }
 }
 
+static void
+state_copy (const State *from,
+            State       *to)
+{
+  *to = *from;
+  to->file = from->file != NULL ? g_bytes_ref (from->file) : NULL;
+  to->map = from->map != NULL ? g_bytes_ref (from->map) : NULL;
+  to->kperms = from->kperms != NULL
+               ? g_string_new_len (from->kperms->str, from->kperms->len)
+               : NULL;
+}
+
+/* The map mapped again read-only, all of it: its pages and the object's
+ * protection lose write. */
+static void
+state_make_read_only (State *state)
+{
+  state->prot = (state->prot & ~MMAP_PROT_WRITE) | MMAP_PROT_READ;
+  for (gsize i = 0; state->kperms != NULL && i + 4 <= state->kperms->len;
+       i += 4)
+    {
+      state->kperms->str[i] = 'r';
+      state->kperms->str[i + 1] = '-';
+    }
+}
+
 /* What a successful call must leave. */
 static void
 expected_success (Env         *env,
                   const State *before,
                   State       *want)
 {
-  memset (want, 0, sizeof *want);
-  want->file = before->file != NULL ? g_bytes_ref (before->file) : NULL;
-  want->closed = before->closed;
-  want->length = before->length;
-  want->pos = before->pos;
-  want->map = before->map != NULL ? g_bytes_ref (before->map) : NULL;
+  state_copy (before, want);
 
   switch (env->op)
     {
@@ -1269,16 +1825,34 @@ expected_success (Env         *env,
     case OP_NEW_ANONYMOUS:
     case OP_NEW_FOR_PATH:
     case OP_INITABLE_NEW:
+    case OP_NEW_MEMFD:
+    case OP_NEW_FROM_FD_LIST:
       {
-        goffset off = env->op == OP_NEW_FOR_PATH ? 0 : env->offset;
-        gsize len = env->op == OP_NEW_FOR_PATH ? file_length ()
-                                                : env->length;
+        gboolean whole = env->op == OP_NEW_FOR_PATH
+                         || (env->op == OP_NEW_FROM_FD_LIST
+                             && env->file != NULL);
+        goffset off = whole ? 0 : env->offset;
+        gsize len = whole ? file_length () : env->length;
 
         want->closed = FALSE;
         want->length = len;
         want->pos = 0;
+        want->prot = MMAP_PROT_READ | MMAP_PROT_WRITE;
+        want->seals = SEALS_SKIP;
+        if (env->op == OP_NEW_MEMFD)
+          want->seals = env->kind == KIND_MEMFD_SEALING ? 0 : MMAP_SEALS_SEAL;
+        else if (env->op == OP_NEW_FROM_FD_LIST && env->source != NULL)
+          want->seals = ADDED_SEALS;
+        else if (env->op == OP_NEW_ANONYMOUS)
+          want->seals = MMAP_SEALS_SEAL;
+        /* Checked against the object's protection in state_capture(). */
+        if (want->kperms != NULL)
+          g_string_free (want->kperms, TRUE);
+        want->kperms = NULL;
         g_clear_pointer (&want->map, g_bytes_unref);
-        if (before->file != NULL)
+        if (env->source_bytes != NULL)
+          want->map = g_bytes_ref (env->source_bytes);
+        else if (before->file != NULL)
           want->map = g_bytes_new_from_bytes (before->file, (gsize) off, len);
         else
           want->map = g_bytes_new_take (g_malloc0 (len), len);
@@ -1322,6 +1896,10 @@ expected_success (Env         *env,
         want->length = n;
         g_bytes_unref (want->map);
         want->map = g_bytes_new_take (map, n);
+        /* The pages come and go: checked against the object's
+         * protection in state_capture(). */
+        g_string_free (want->kperms, TRUE);
+        want->kperms = NULL;
         if (file != NULL)
           {
             g_bytes_unref (want->file);
@@ -1337,8 +1915,73 @@ expected_success (Env         *env,
       g_clear_pointer (&want->map, g_bytes_unref);
       break;
 
+    case OP_ADD_SEALS:
+      want->seals |= ADDED_SEALS;
+      break;
+
+    case OP_SEAL_READONLY:
+    case OP_SEAL_READONLY_RANGE_PROT:
+      /* Mapped again, all of it, with the effective protection without
+       * write. */
+      want->seals |= READONLY_SEALS;
+      state_make_read_only (want);
+      break;
+
+    case OP_PROTECT:
+      want->prot = MMAP_PROT_READ;
+      for (gsize i = 0; i + 4 <= want->kperms->len; i += 4)
+        want->kperms->str[i + 1] = '-';
+      break;
+
+    case OP_PROTECT_RESTORE:
+      want->prot = MMAP_PROT_READ | MMAP_PROT_WRITE;
+      for (gsize i = 0; i + 4 <= want->kperms->len; i += 4)
+        {
+          want->kperms->str[i] = 'r';
+          want->kperms->str[i + 1] = 'w';
+        }
+      break;
+
+    case OP_PROTECT_RANGE:
+      {
+        gsize first, n;
+
+        /* The page that holds byte page_size; the strictest page rules. */
+        want->prot = MMAP_PROT_NONE;
+        g_clear_pointer (&want->map, g_bytes_unref);
+        span_pages (env, page_size, 1, &first, &n);
+        for (gsize i = first; i < first + n && 4 * i + 3 < want->kperms->len;
+             i++)
+          memcpy (want->kperms->str + 4 * i, "---", 3);
+      }
+      break;
+
+    case OP_LOCK:
+    case OP_LOCK_RANGE_ON_FAULT:
+    case OP_UNLOCK_RANGE:
+      {
+        gsize first, n;
+
+        if (env->op == OP_LOCK)
+          span_pages (env, 0, env->length, &first, &n);
+        else
+          span_pages (env, RANGE_OFFSET, page_size, &first, &n);
+        if (env->op != OP_UNLOCK_RANGE)
+          want->locked += (gint64) (n * page_size / 1024);
+        else if (MUNLOCK_WORKS)
+          want->locked -= (gint64) (n * page_size / 1024);
+        else
+          want->locked = LOCKED_SKIP;
+      }
+      break;
+
+    case OP_UNLOCK:
+      want->locked = MUNLOCK_WORKS ? env->locked_base : LOCKED_SKIP;
+      break;
+
     default:
-      /* flush, madvise (DONTNEED is checked on its own), size, view */
+      /* flush, madvise (DONTNEED is checked on its own), size, view,
+       * get_seals, check_seals, dup_fd, append_to_fd_list, residency */
       break;
     }
 }
@@ -1383,6 +2026,88 @@ check_dontneed (Env         *env,
     }
 }
 
+static rlim_t
+memlock_limit (void)
+{
+  struct rlimit limit;
+
+  g_assert_cmpint (getrlimit (RLIMIT_MEMLOCK, &limit), ==, 0);
+  return limit.rlim_cur;
+}
+
+/* Whether @fd is a close-on-exec fd of the map's memory. */
+static void
+check_fd (Env        *env,
+          const char *what,
+          int         fd)
+{
+  g_autofree char *link = g_strdup_printf ("/proc/self/fd/%d", fd);
+  g_autofree char *target = g_file_read_link (link, NULL);
+  int flags = fcntl (fd, F_GETFD);
+
+  if (flags < 0 || !(flags & FD_CLOEXEC))
+    report (env, "%s: fd %d is not close-on-exec", what, fd);
+  if (target == NULL
+      || (env->file != NULL ? strcmp (target, env->file->path) != 0
+                            : !g_str_has_prefix (target, "/memfd:mmapobj")))
+    report (env, "%s: fd %d is %s, not the map's memory", what, fd,
+            target != NULL ? target : "(nothing)");
+}
+
+/* What a successful call returned. */
+static void
+check_value (Env         *env,
+             const State *before,
+             Result      *r)
+{
+  gsize first, n;
+
+  switch (env->op)
+    {
+    case OP_GET_SEALS:
+      if (r->value != before->seals)
+        report (env, "get_seals() is 0x%x, the memory has 0x%x",
+                (guint) r->value, (guint) before->seals);
+      break;
+    case OP_DUP_FD:
+      check_fd (env, "dup_fd", r->fd);
+      break;
+    case OP_APPEND_TO_FD_LIST:
+      if (r->value != 0 || g_unix_fd_list_get_length (r->list) != 1)
+        report (env, "append_to_fd_list() gave index %" G_GOFFSET_FORMAT
+                " in a list of %d", r->value,
+                g_unix_fd_list_get_length (r->list));
+      else
+        check_fd (env, "append_to_fd_list",
+                  g_unix_fd_list_peek_fds (r->list, NULL)[0]);
+      break;
+    case OP_GET_RESIDENCY:
+      span_pages (env, 0, env->length, &first, &n);
+      if (r->n_pages != n || r->value < 0 || (gsize) r->value > n)
+        report (env, "get_residency(): %" G_GOFFSET_FORMAT " of %"
+                G_GSIZE_FORMAT " pages resident, the map has %" G_GSIZE_FORMAT,
+                r->value, r->n_pages, n);
+      break;
+    case OP_GET_RESIDENCY_MAP:
+      {
+        gsize size;
+        const guint8 *vec = g_bytes_get_data (r->pages, &size);
+
+        span_pages (env, RANGE_OFFSET, page_size, &first, &n);
+        if (size != n)
+          report (env, "get_residency_map(): %" G_GSIZE_FORMAT " bytes for %"
+                  G_GSIZE_FORMAT " pages", size, n);
+        for (gsize i = 0; i < size; i++)
+          if (vec[i] > 1)
+            report (env, "get_residency_map(): byte %" G_GSIZE_FORMAT
+                    " is %u", i, vec[i]);
+      }
+      break;
+    default:
+      break;
+    }
+}
+
 static void
 check_result (Env         *env,
               const State *before,
@@ -1392,6 +2117,7 @@ check_result (Env         *env,
   guint n_fired = 0;
   gboolean fallback_only = TRUE;   /* only fallocate EOPNOTSUPP fired */
   gboolean no_space = FALSE;       /* fallocate ENOSPC fired */
+  gboolean mmap_fired = FALSE;
 
   for (guint i = 0; i < inj.n; i++)
     {
@@ -1404,13 +2130,29 @@ check_result (Env         *env,
         fallback_only = FALSE;
       if (at->sc == SC_FALLOCATE && at->err == ENOSPC)
         no_space = TRUE;
-      if (at->sc == SC_FALLOCATE && !kind_is_file (env->kind))
+      if (at->sc == SC_MMAP)
+        mmap_fired = TRUE;
+      if (at->sc == SC_FALLOCATE
+          && (env->kind == KIND_ANON_SHARED || env->kind == KIND_ANON_PRIVATE))
         report (env, "fallocate called for an anonymous (memfd) map");
     }
 
   if (r->ok != (r->error == NULL))
     report (env, "returned %s with %s", r->ok ? "success" : "failure",
             r->error != NULL ? r->error->message : "no error set");
+
+  /* Refused cleanly (checked below: nothing changed): locking on fault
+   * without mlock2 (valgrind); sealing a map with a range protection of
+   * its own, if the library decides to refuse that. */
+  if (n_fired == 0 && env->op == OP_LOCK_RANGE_ON_FAULT
+      && g_error_matches (r->error, MMAP_ERROR, MMAP_ERROR_NOT_SUPPORTED))
+    env->unsupported = TRUE;
+  if (n_fired == 0 && env->op == OP_SEAL_READONLY_RANGE_PROT
+      && r->error != NULL && r->error->domain == MMAP_ERROR)
+    env->unsupported = TRUE;
+
+  if (r->ok)
+    check_value (env, before, r);
 
   if (env->op == OP_SIZE && r->ok && before->file != NULL
       && r->value != (goffset) g_bytes_get_size (before->file))
@@ -1431,7 +2173,7 @@ check_result (Env         *env,
   if (!r->ok)
     {
       /* (a) failed: nothing changed. */
-      if (n_fired == 0)
+      if (n_fired == 0 && !env->unsupported)
         report (env, "failed without an injected failure: %s",
                 r->error != NULL ? r->error->message : "(no error)");
       else if (r->error != NULL)
@@ -1445,14 +2187,40 @@ check_result (Env         *env,
 
               if (!inj.at[i].fired)
                 continue;
-              if (inj.at[i].sc == SC_MADVISE && err == EINVAL
+              /* madvise: an advice the kernel lacks; mlock2: no
+               * MLOCK_ONFAULT. */
+              if ((inj.at[i].sc == SC_MADVISE || inj.at[i].sc == SC_MLOCK2)
+                  && err == EINVAL
                   && g_error_matches (r->error, MMAP_ERROR,
                                       MMAP_ERROR_NOT_SUPPORTED))
+                reported = TRUE;
+              /* seal_readonly: the writable mapping a failed munmap left
+               * behind keeps the memory from being sealed (munmap's
+               * failure has nowhere to go: the mapping's last unref). */
+              if (inj.at[i].sc == SC_MUNMAP
+                  && (env->op == OP_SEAL_READONLY
+                      || env->op == OP_SEAL_READONLY_RANGE_PROT)
+                  && g_error_matches (r->error, G_IO_ERROR, G_IO_ERROR_BUSY)
+                  && mmap_error_get_errno (r->error) == EBUSY)
+                reported = TRUE;
+              /* Memory that cannot be sealed lacks the seals asked for. */
+              if (inj.at[i].sc == SC_GET_SEALS && err == EINVAL
+                  && g_error_matches (r->error, MMAP_ERROR,
+                                      MMAP_ERROR_SEALS_MISSING))
                 reported = TRUE;
               if (r->error->domain == G_IO_ERROR
                   && r->error->code == (int) g_io_error_from_errno (err)
                   && mmap_error_get_errno (r->error) == err)
-                reported = TRUE;
+                {
+                  reported = TRUE;
+                  /* A refused lock names the limit. */
+                  if (inj.at[i].sc == SC_MLOCK2 && err != EINVAL
+                      && memlock_limit () != RLIM_INFINITY
+                      && strstr (r->error->message, "RLIMIT_MEMLOCK") == NULL)
+                    report (env, "mlock2 %s: the message does not name "
+                            "RLIMIT_MEMLOCK: %s", g_strerror (err),
+                            r->error->message);
+                }
             }
           if (!reported)
             report (env, "the error reports none of the injected errnos: "
@@ -1480,6 +2248,26 @@ check_result (Env         *env,
           if (env->map != NULL)
             report (env, "a constructor failed but returned an object");
           compare_bytes (env, "file", after.file, before->file);
+          if (env->list != NULL && g_unix_fd_list_get_length (env->list) != 1)
+            report (env, "the fd list has %d fds, not 1",
+                    g_unix_fd_list_get_length (env->list));
+        }
+      else if ((env->op == OP_SEAL_READONLY
+                || env->op == OP_SEAL_READONLY_RANGE_PROT)
+               && mmap_fired && after.prot != before->prot)
+        {
+          /* Mapping it writable again failed: the map may stay the
+           * read-only one, if the object and the message say so. */
+          State want;
+
+          state_copy (before, &want);
+          state_make_read_only (&want);
+          compare_state (env, &after, &want);
+          state_clear (&want);
+          if (r->error != NULL
+              && strstr (r->error->message, "read-only") == NULL)
+            report (env, "the map stays read-only, the error does not say "
+                    "so: %s", r->error->message);
         }
       else
         compare_state (env, &after, before);
@@ -1529,6 +2317,14 @@ env_teardown (Env *env)
           g_object_remove_weak_pointer (G_OBJECT (weak), (gpointer *) &weak);
         }
     }
+  if (env->source != NULL)
+    {
+      g_assert_true (mmap_object_close (env->source, NULL));
+      g_clear_object (&env->source);
+    }
+  g_clear_object (&env->list);
+  g_clear_pointer (&env->source_bytes, g_bytes_unref);
+  g_clear_pointer (&env->skip, g_array_unref);
 
   /* A munmap failed by the injector leaves its range mapped, as the
    * kernel would: unmap exactly that part ourselves. */
@@ -1591,6 +2387,8 @@ env_teardown (Env *env)
   g_clear_pointer (&env->ctx, g_free);
 }
 
+static gboolean last_unsupported;   /* the last case's call is unsupported */
+
 /* Runs @op on a fresh map of @kind with the injections @at armed (none:
  * nothing fails). Leaves the injector's record in inj, and returns
  * whether every injection fired. */
@@ -1647,9 +2445,14 @@ run_case (Kind             kind,
                     r.ok ? "succeeded" : "failed: ",
                     r.error != NULL ? r.error->message : "");
   check_result (&env, &before, &r);
+  last_unsupported = env.unsupported;
 
   g_clear_error (&r.error);
   g_clear_pointer (&r.view, g_bytes_unref);
+  g_clear_pointer (&r.pages, g_bytes_unref);
+  g_clear_object (&r.list);
+  if (r.fd >= 0)
+    close (r.fd);
   state_clear (&before);
   env_teardown (&env);
 
@@ -1673,6 +2476,14 @@ test_fault (gconstpointer user_data)
    * operation makes. */
   run_case (data->kind, data->op, NULL, 0);
   memcpy (calls, inj.calls, sizeof calls);
+  if (last_unsupported)
+    {
+      g_test_skip (data->op == OP_LOCK_RANGE_ON_FAULT
+                   ? "not supported here, and refused cleanly (valgrind has "
+                     "no mlock2())"
+                   : "refused, cleanly");
+      return;
+    }
 
   for (Syscall sc = 0; sc < N_SC; sc++)
     for (guint e = 0; calls[sc] > 0 && e < MAX_ERRNOS
@@ -1714,6 +2525,95 @@ test_fault (gconstpointer user_data)
   g_test_message ("%s/%s: %u cases with one injected failure, %u with two",
                   op_names[data->op], kind_names[data->kind], n_single,
                   n_double);
+}
+
+/* Without any injection: seal_readonly() refused with EBUSY (another
+ * writable map of the memory exists, as in another process) must leave a
+ * map with a range protection of its own as it was, so that giving the
+ * range its write access back makes the whole map writable, for real. */
+static void
+test_seal_readonly_busy_range_prot (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(MmapObject) map = NULL;
+  g_autoptr(MmapObject) other = NULL;
+  g_autofree guint8 *data = g_malloc (3 * page_size);
+  GString *kperms;
+  gboolean writable = TRUE;
+  int fd;
+
+  map = mmap_object_new_memfd ("mmapobj-fault", 3 * page_size,
+                               MMAP_MEMFD_ALLOW_SEALING, &error);
+  g_assert_no_error (error);
+  mt_fill_pattern (data, 3 * page_size, 6);
+  g_assert_true (mmap_object_set_slice (map, 0, G_MAXSSIZE, 1, data,
+                                        3 * page_size, &error));
+  g_assert_true (mmap_object_protect_range (map, page_size, 1,
+                                            MMAP_PROT_READ, &error));
+  g_assert_no_error (error);
+
+  /* The other writable map. */
+  fd = mmap_object_dup_fd (map, &error);
+  g_assert_no_error (error);
+  other = mmap_object_new (fd, 0, MMAP_ACCESS_WRITE, 0, &error);
+  g_assert_no_error (error);
+  close (fd);
+
+  /* EBUSY; or refused for the range protection, if the library decides
+   * to: then nothing may change either. */
+  g_assert_false (mmap_object_seal_readonly (map, &error));
+  g_assert_nonnull (error);
+  if (error->domain != MMAP_ERROR)
+    {
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
+      g_assert_cmpint (mmap_error_get_errno (error), ==, EBUSY);
+    }
+  g_clear_error (&error);
+  g_assert_cmpint (mmap_object_get_seals (map, &error), ==, 0);
+  g_assert_cmpint (mmap_object_get_prot (map), ==, MMAP_PROT_READ);
+
+  kperms = kernel_perms (map, NULL);
+  if (strcmp (kperms->str, "rw-sr--srw-s") != 0)
+    {
+      g_test_message ("FAIL seal-readonly-busy/range-prot: after the "
+                      "refused seal_readonly() the pages are %s, expected "
+                      "rw-sr--srw-s", kperms->str);
+      g_test_fail ();
+    }
+  g_string_free (kperms, TRUE);
+
+  g_assert_true (mmap_object_protect_range (map, page_size, 1,
+                                            MMAP_PROT_READ | MMAP_PROT_WRITE,
+                                            &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (mmap_object_get_prot (map), ==,
+                   MMAP_PROT_READ | MMAP_PROT_WRITE);
+  kperms = kernel_perms (map, NULL);
+  for (gsize i = 0; i + 4 <= kperms->len; i += 4)
+    writable = writable && kperms->str[i + 1] == 'w';
+  if (!writable)
+    {
+      /* Writing would crash the test: say so instead. */
+      g_test_message ("FAIL seal-readonly-busy/range-prot: the object is "
+                      "writable (prot 0x%x), its pages are %s: a write "
+                      "would crash", mmap_object_get_prot (map),
+                      kperms->str);
+      g_test_fail ();
+    }
+  else
+    {
+      g_assert_true (mmap_object_set_byte (map, 0, 0x5a, &error));
+      g_assert_true (mmap_object_set_byte (map, 2 * (gssize) page_size, 0x5b,
+                                           &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (mmap_object_get_byte (other, 2 * (gssize) page_size,
+                                             &error), ==, 0x5b);
+    }
+  g_string_free (kperms, TRUE);
+
+  g_assert_true (mmap_object_close (other, &error));
+  g_assert_true (mmap_object_close (map, &error));
+  g_assert_no_error (error);
 }
 
 static int
@@ -1797,6 +2697,8 @@ main (int    argc,
                                 kind_names[kind]);
         g_test_add_data_func (path, d, test_fault);
       }
+  g_test_add_func ("/Mmap/Fault/seal-readonly-busy/range-prot",
+                   test_seal_readonly_busy_range_prot);
   /* In a suite of its own, added last: it runs after all the others. */
   g_test_add_func ("/Mmap/Fault/summary/all", test_summary);
 
