@@ -36,6 +36,77 @@
 /* Needles at least this long check 8 bytes before comparing them all. */
 #define PAIRS_FILTER_NEEDLE 16
 
+static gssize
+forward_memmem (const guint8 *hay,
+                gsize         hay_len,
+                const guint8 *needle,
+                gsize         needle_len)
+{
+  const guint8 *hit = memmem (hay, hay_len, needle, needle_len);
+
+  return hit != NULL ? hit - hay : -1;
+}
+
+#if defined (__x86_64__) && defined (__GNUC__)
+/* 2 <= needle_len <= hay_len. 32 windows a step: those whose first and
+ * last bytes are the needle's are compared whole. memmem() builds a shift
+ * table on every call, which find_all() and count() pay once a match; this
+ * has no set-up, and most text rejects a window on those two bytes. When
+ * windows keep passing that filter and failing the comparison (a
+ * haystack of few distinct bytes) more than the distance scanned pays
+ * for, the rest goes to memmem(), whose cost stays linear. */
+__attribute__ ((target ("avx2")))
+static gssize
+forward_avx2 (const guint8 *hay,
+              gsize         hay_len,
+              const guint8 *needle,
+              gsize         needle_len)
+{
+  const __m256i first = _mm256_set1_epi8 ((char) needle[0]);
+  const __m256i last = _mm256_set1_epi8 ((char) needle[needle_len - 1]);
+  const gsize tail = needle_len - 1;
+  gsize i = 0;
+  gsize misses = 0;   /* bytes compared in windows that did not match */
+
+  while (i + tail + 32 <= hay_len)
+    {
+      __m256i a = _mm256_loadu_si256 ((const __m256i *) (hay + i));
+      __m256i b = _mm256_loadu_si256 ((const __m256i *) (hay + i + tail));
+      guint32 mask = (guint32) _mm256_movemask_epi8 (
+          _mm256_and_si256 (_mm256_cmpeq_epi8 (a, first),
+                            _mm256_cmpeq_epi8 (b, last)));
+
+      while (mask != 0)
+        {
+          gsize at = i + (gsize) __builtin_ctz (mask);
+
+          if (memcmp (hay + at + 1, needle + 1, needle_len - 2) == 0)
+            return (gssize) at;
+          /* Bytes compared in vain, at most: bounded by the distance
+           * scanned, so the whole search stays linear. */
+          misses += needle_len;
+          if (misses > 4096 + 4 * i)
+            {
+              gssize hit = forward_memmem (hay + at + 1, hay_len - at - 1,
+                                           needle, needle_len);
+
+              return hit >= 0 ? hit + (gssize) at + 1 : -1;
+            }
+          mask &= mask - 1;
+        }
+      i += 32;
+    }
+
+  if (hay_len - i >= needle_len)
+    {
+      gssize hit = forward_memmem (hay + i, hay_len - i, needle, needle_len);
+
+      return hit >= 0 ? hit + (gssize) i : -1;
+    }
+  return -1;
+}
+#endif
+
 gssize
 mmap_search_forward (const guint8 *hay,
                      gsize         hay_len,
@@ -50,11 +121,15 @@ mmap_search_forward (const guint8 *hay,
     return -1;
 
   if (needle_len == 1)
-    hit = memchr (hay, needle[0], hay_len);
-  else
-    hit = memmem (hay, hay_len, needle, needle_len);
-
-  return hit != NULL ? hit - hay : -1;
+    {
+      hit = memchr (hay, needle[0], hay_len);
+      return hit != NULL ? hit - hay : -1;
+    }
+#if defined (__x86_64__) && defined (__GNUC__)
+  if (__builtin_cpu_supports ("avx2"))
+    return forward_avx2 (hay, hay_len, needle, needle_len);
+#endif
+  return forward_memmem (hay, hay_len, needle, needle_len);
 }
 
 #if defined (__x86_64__) && defined (__GNUC__)

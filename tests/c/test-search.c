@@ -395,6 +395,40 @@ test_long_haystack (void)
     }
 }
 
+/* Haystacks where most windows pass the forward search's first-and-last
+ * byte filter and then fail: it must hand over to memmem() and still find
+ * the match, or none. */
+static void
+test_filter_defeated (void)
+{
+  gsize hay_len = 200000;
+  g_autofree guint8 *hay = g_malloc (hay_len);
+  static const gsize lengths[] = { 2, 3, 17, 100, 300 };
+
+  for (gsize l = 0; l < G_N_ELEMENTS (lengths); l++)
+    {
+      gsize len = lengths[l];
+      g_autofree guint8 *needle = g_malloc (len);
+
+      /* "aaaa...": every window starts and ends like "a...ba". */
+      memset (hay, 'a', hay_len);
+      memset (needle, 'a', len);
+      needle[len / 2] = 'b';
+      check_all (hay, hay_len, needle, len);
+      memcpy (hay + hay_len - len - 7, needle, len);
+      check_all (hay, hay_len, needle, len);
+
+      /* "abab...": half the windows pass the filter. */
+      for (gsize i = 0; i < hay_len; i++)
+        hay[i] = (guint8) "ab"[i % 2];
+      for (gsize i = 0; i < len; i++)
+        needle[i] = (guint8) (i == 0 || i + 1 == len ? 'a' : "ab"[i % 2]);
+      if (len > 2)
+        needle[len / 2] = 'c';
+      check_all (hay, hay_len, needle, len);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -409,6 +443,7 @@ main (int    argc,
   g_test_add_func ("/Mmap/Search/random", test_random);
   g_test_add_func ("/Mmap/Search/periodic", test_periodic);
   g_test_add_func ("/Mmap/Search/long-haystack", test_long_haystack);
+  g_test_add_func ("/Mmap/Search/filter-defeated", test_filter_defeated);
 
   return g_test_run ();
 }
