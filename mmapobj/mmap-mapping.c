@@ -448,9 +448,13 @@ mmap_file_extend (int          fd,
       struct stat st;
 
       /* Only if it moved the end: truncating to the same size would zero
-       * the bytes past the end of the file in its last page. */
+       * the bytes past the end of the file in its last page. Should this
+       * fail too, nothing more can be undone: the error reported stays
+       * the fallocate() one, which caused it. */
       if (fstat (fd, &st) == 0 && st.st_size != old_size)
-        (void) ftruncate (fd, (off_t) old_size);
+        {
+          int undone G_GNUC_UNUSED = ftruncate (fd, (off_t) old_size);
+        }
       *failed_call = "fallocate";
       return errsv;
     }

@@ -325,9 +325,13 @@ test_residency (void)
   gsize n_pages = 0;
   gssize before, populated, paged_out;
   const guint8 *bits;
+  gboolean in_ram;
 
   mt_fill_pattern (data, len, 11);
   file = mt_file_new (data, len);
+  /* On a tmpfs the file is shared memory: without swap its pages never
+   * leave RAM, so there is no drop to see. */
+  in_ram = mt_fd_is_tmpfs (file->fd);
   /* Clean pages, out of the page cache: the kernel may then drop them. */
   g_assert_cmpint (fsync (file->fd), ==, 0);
   g_assert_cmpint (posix_fadvise (file->fd, 0, 0, POSIX_FADV_DONTNEED), ==, 0);
@@ -335,7 +339,8 @@ test_residency (void)
 
   before = resident (map, &n_pages);
   g_assert_cmpuint (n_pages, ==, 64);
-  g_assert_cmpint (before, <, 64);
+  if (!in_ram)
+    g_assert_cmpint (before, <, 64);
   g_assert_true (mmap_object_populate (map, 0, -1, FALSE, NULL, NULL, NULL,
                                        &error));
   g_assert_no_error (error);
@@ -348,7 +353,8 @@ test_residency (void)
   g_test_message ("resident pages of 64: %" G_GSSIZE_FORMAT " before, %"
                   G_GSSIZE_FORMAT " after populate, %" G_GSSIZE_FORMAT
                   " after PAGEOUT", before, populated, paged_out);
-  g_assert_cmpint (paged_out, <, populated);
+  if (!in_ram)
+    g_assert_cmpint (paged_out, <, populated);
 
   /* One byte a page, from the page that holds the offset. */
   bitmap = mmap_object_get_residency_map (map, page + 1, 2 * page, &error);
@@ -361,6 +367,11 @@ test_residency (void)
   g_assert_cmpint (mmap_object_get_residency (map, 0, 65 * page, NULL,
                                               &error), ==, -1);
   g_assert_error (error, MMAP_ERROR, MMAP_ERROR_OUT_OF_RANGE);
+
+  if (in_ram)
+    g_test_skip ("the file is on a tmpfs, whose pages leave RAM only for "
+                 "swap: the drops after DONTNEED and PAGEOUT were not "
+                 "checked (the rest was)");
 }
 
 /* Sync flags */

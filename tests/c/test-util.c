@@ -8,11 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
 
 #include "test-util.h"
+
+#ifndef TMPFS_MAGIC
+#define TMPFS_MAGIC 0x01021994   /* <linux/magic.h> */
+#endif
 
 MtFile *
 mt_file_new (const guint8 *data,
@@ -125,6 +130,16 @@ mt_errno_from_error (const GError *error)
   g_assert_cmpint (errsv, >, 0);
 
   return errsv;
+}
+
+gboolean
+mt_fd_is_tmpfs (int fd)
+{
+  struct statfs fs;
+
+  g_assert_cmpint (fstatfs (fd, &fs), ==, 0);
+
+  return fs.f_type == TMPFS_MAGIC;
 }
 
 /* ------------------------------------------------------------------ */

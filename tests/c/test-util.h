@@ -29,6 +29,10 @@ void        mt_fill_pattern      (guint8       *buf,
                                   gsize         len,
                                   guint         seed);
 int         mt_errno_from_error  (const GError *error);
+/* Whether the file behind @fd is on a tmpfs ($TMPDIR often is): shared
+ * memory, which F_GET_SEALS answers (SEAL only) and whose pages leave RAM
+ * only for swap, unlike a file on a disk. */
+gboolean    mt_fd_is_tmpfs       (int           fd);
 
 #define mt_assert_bytes_eq(bytes, data, len) \
   G_STMT_START { \

@@ -51,6 +51,17 @@ export function tempPath(contents = '') {
     return path;
 }
 
+/**
+ * Whether @path is on a tmpfs ($TMPDIR often is): shared memory, which
+ * F_GET_SEALS answers (SEAL only) and whose pages leave RAM only for swap,
+ * unlike a file on a disk.
+ */
+export function onTmpfs(path) {
+    const info = Gio.File.new_for_path(path).query_filesystem_info(
+        Gio.FILE_ATTRIBUTE_FILESYSTEM_TYPE, null);
+    return info.get_attribute_string(Gio.FILE_ATTRIBUTE_FILESYSTEM_TYPE) === 'tmpfs';
+}
+
 /** The contents of a file as a Uint8Array. */
 export function fileBytes(path) {
     const [, contents] = GLib.file_get_contents(path);

@@ -4,6 +4,7 @@
 
 import errno
 import os
+import re
 
 import gi
 import pytest
@@ -50,6 +51,33 @@ def assert_mmap_error(excinfo, builtin, code):
     assert e.matches(Mmap.error_quark(), code)
     assert e.message
     return e
+
+
+def filesystem_type(path):
+    """The type of the filesystem that holds @path ('tmpfs', 'ext4', ...),
+    from /proc/self/mountinfo: os.statvfs() does not say."""
+    path = os.path.realpath(path)
+    best, fs_type = None, None
+    with open('/proc/self/mountinfo') as mountinfo:
+        for line in mountinfo:
+            fields, _, rest = line.partition(' - ')
+            # The mount point, with space, tab, newline and backslash
+            # written in octal.
+            point = re.sub(r'\\([0-7]{3})', lambda m: chr(int(m[1], 8)),
+                           fields.split()[4])
+            inside = (path == point
+                      or path.startswith(point.rstrip('/') + '/'))
+            # The deepest mount point wins; of equal ones, the last mounted.
+            if inside and (best is None or len(point) >= len(best)):
+                best, fs_type = point, rest.split()[0]
+    return fs_type
+
+
+def on_tmpfs(path):
+    """Whether @path is on a tmpfs ($TMPDIR often is): shared memory, which
+    F_GET_SEALS answers (SEAL only) and whose pages leave RAM only for
+    swap, unlike a file on a disk."""
+    return filesystem_type(path) == 'tmpfs'
 
 
 def assert_eio(excinfo):

@@ -20,7 +20,7 @@ gi.require_version('Mmap', '1')
 
 from gi.repository import GLib, Mmap  # noqa: E402
 
-from conftest import assert_mmap_error  # noqa: E402
+from conftest import assert_mmap_error, on_tmpfs  # noqa: E402
 
 E = Mmap.Error
 P = Mmap.Prot
@@ -291,6 +291,9 @@ def test_residency_of_a_file(make_file):
     n = 64
     data = pattern(n * PAGE, 11)
     path, fd = make_file(data)
+    # On a tmpfs the file is shared memory: without swap its pages never
+    # leave RAM, so there is no drop to see.
+    in_ram = on_tmpfs(path)
     # Clean pages, out of the page cache: the kernel may then drop them.
     os.fsync(fd)
     os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
@@ -298,7 +301,7 @@ def test_residency_of_a_file(make_file):
 
     before, n_pages = m.get_residency(0, -1)
     assert n_pages == n
-    assert before < n
+    assert in_ram or before < n
     assert m.populate(0, -1, False, None, None, None) is True
     populated, n_pages = m.get_residency(0, -1)
     assert (populated, n_pages) == (n, n)
@@ -309,9 +312,13 @@ def test_residency_of_a_file(make_file):
     print('resident pages of %d: %d before, %d after populate, %d after '
           'PAGEOUT' % (n, before, populated, paged_out))
     assert n_pages == n
-    assert paged_out < populated
+    assert in_ram or paged_out < populated
     # The bytes are all still there, read back from the file.
     assert m[:] == data
+    if in_ram:
+        pytest.skip('the file is on a tmpfs, whose pages leave RAM only for '
+                    'swap: the drops after DONTNEED and PAGEOUT were not '
+                    'checked (the rest was)')
 
 
 def test_residency_ranges_and_map():

@@ -6,6 +6,7 @@
 
 import sys
 import threading
+import time
 
 import pytest
 from gi.repository import Mmap
@@ -219,12 +220,13 @@ def test_a_call_that_waits_for_another_gives_up_the_gil(slow_switching):
     writer = threading.Thread(target=writes)
     writer.start()
     progressed = 0
+    deadline = time.monotonic() + 10
     try:
-        # m[0] may land between two writes: then it waits for nothing.
-        for _ in range(20):
+        # m[0] may land between two writes, or before the writer got a
+        # CPU on a loaded machine: then it waits for nothing. Try until
+        # one lands during a write (one is enough), for up to 10 s.
+        while not progressed and time.monotonic() < deadline:
             progressed = spins_during(lambda: m[0])
-            if progressed:
-                break
     finally:
         stop.set()
         writer.join()
