@@ -5,7 +5,7 @@ set -euo pipefail
 top="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$top"
 
-bash scripts/build.sh
+bash scripts/build.sh demo
 
 # demo.py writes a small text file in a temporary directory, maps it, and
 # shows find, read, write, slicing and resize through the typelib.

@@ -5,5 +5,5 @@ set -euo pipefail
 top="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$top"
 
-bash scripts/build.sh
+bash scripts/build.sh test
 meson test -C build --print-errorlogs "$@"
