@@ -15,9 +15,11 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "mmap-access-private.h"
+#include "mmap-error-private.h"
 #include "mmap-object-private.h"
 #include "mmap-search-private.h"
 #include "mmap-slice-private.h"
@@ -69,6 +71,27 @@ run_scan (gpointer data)
   job->n = n;
 }
 
+/* Makes room for @capacity offsets: a result of millions of offsets is
+ * the caller's choice, and running out of memory for it is an error
+ * (ENOMEM), not an abort. Frees the array on failure. */
+static gboolean
+grow (goffset    **offsets,
+      gsize        capacity,
+      const char  *op,
+      GError     **error)
+{
+  goffset *larger = g_try_renew (goffset, *offsets, capacity);
+
+  if (larger != NULL)
+    {
+      *offsets = larger;
+      return TRUE;
+    }
+  g_clear_pointer (offsets, g_free);
+  return mmap_set_error_from_errno (error, ENOMEM, "%s: no memory for %"
+                                    G_GSIZE_FORMAT " offsets", op, capacity);
+}
+
 /* Runs the scan over the whole range, in guarded passes. With offsets, the
  * array holds job->n of them on return and has room for at least one more
  * (no g_malloc (0) NULL for an empty result); at most @max of them (up to
@@ -86,7 +109,8 @@ scan (MmapObject  *self,
   if (collect)
     {
       capacity = MAX (job->n + 1, MIN (max, FIRST_BATCH));
-      job->offsets = g_renew (goffset, job->offsets, capacity);
+      if (!grow (&job->offsets, capacity, op, error))
+        return FALSE;
     }
 
   while (job->n < max && job->pos < job->end)
@@ -100,22 +124,28 @@ scan (MmapObject  *self,
       if (collect && job->n == capacity && job->n < max)
         {
           capacity = capacity > max / 2 ? max : capacity * 2;
-          job->offsets = g_renew (goffset, job->offsets, capacity);
+          if (!grow (&job->offsets, capacity, op, error))
+            return FALSE;
         }
     }
   return TRUE;
 }
 
-/* The offsets an empty needle has in [start, end]: every one of them. */
+/* The offsets an empty needle has in [start, end]: every one of them;
+ * NULL with error set when they do not fit in memory. */
 static goffset *
-every_offset (gsize  start,
-              gsize  end,
-              gsize  max,
-              gsize *n_offsets)
+every_offset (const char  *op,
+              gsize        start,
+              gsize        end,
+              gsize        max,
+              gsize       *n_offsets,
+              GError     **error)
 {
   gsize n = end >= start ? MIN (end - start + 1, max) : 0;
-  goffset *offsets = g_new (goffset, MAX (n, 1));
+  goffset *offsets = NULL;
 
+  if (!grow (&offsets, MAX (n, 1), op, error))
+    return NULL;
   for (gsize i = 0; i < n; i++)
     offsets[i] = (goffset) (start + i);
   *n_offsets = n;
@@ -185,7 +215,8 @@ mmap_object_find_all (MmapObject    *self,
     from = mmap_slice_clamp_bound (start, self->length);
     to = mmap_slice_clamp_bound (end, self->length);
     if (needle_len == 0)
-      return every_offset (from, to, max_from (max_count), n_offsets);
+      return every_offset ("find_all", from, to, max_from (max_count),
+                           n_offsets, error);
 
     job.data = self->data;
     job.pos = from;
@@ -310,7 +341,8 @@ mmap_object_line_offsets (MmapObject    *self,
 
     /* The first line starts at @start; each next one after a newline
      * before the last byte: the newlines of [from, to - 1), shifted. */
-    job.offsets = g_new (goffset, 1);
+    if (!grow (&job.offsets, 1, "line_offsets", error))
+      return NULL;
     if (from < to && max > 0)
       job.offsets[job.n++] = (goffset) from;
     job.data = self->data;

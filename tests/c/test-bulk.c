@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "test-util.h"
@@ -856,6 +857,61 @@ test_precondition (gconstpointer user_data)
   g_test_trap_assert_stderr ("*CRITICAL*");
 }
 
+/* More offsets than memory can hold: an ENOMEM error, not an abort. The
+ * address space is limited for the call only, after the map is made;
+ * where the limit does not bite (sanitizers, valgrind), the test skips. */
+static void
+test_out_of_memory (void)
+{
+  gsize len = 64 << 20;
+  g_autoptr(MtFile) file = mt_file_new (NULL, 0);
+  g_autoptr(MmapObject) map = NULL;
+  g_autoptr(GError) error = NULL;
+  struct rlimit saved, limit;
+  goffset *offsets = NULL;
+  gpointer probe;
+  gsize n = 1;
+
+#if defined (__SANITIZE_ADDRESS__)
+  /* ASan's allocator aborts instead of returning NULL. */
+  g_test_skip ("AddressSanitizer aborts on an allocation that fails");
+  return;
+#endif
+  g_assert_cmpint (ftruncate (file->fd, (off_t) len), ==, 0);
+  map = mmap_object_new (file->fd, 0, MMAP_ACCESS_READ, 0, &error);
+  g_assert_no_error (error);
+
+  /* Room for what the process has and 64 MiB more: the 512 MiB of an
+   * offset for every byte do not fit. */
+  g_assert_cmpint (getrlimit (RLIMIT_AS, &saved), ==, 0);
+  limit = saved;
+  limit.rlim_cur = mt_address_space_size () + (64 << 20);
+  g_assert_cmpint (setrlimit (RLIMIT_AS, &limit), ==, 0);
+  probe = g_try_malloc (256 << 20);
+  if (probe == NULL)
+    offsets = mmap_object_find_all (map, NULL, 0, 0, G_MAXSSIZE, -1, &n,
+                                    &error);
+  g_assert_cmpint (setrlimit (RLIMIT_AS, &saved), ==, 0);
+
+  if (probe != NULL)
+    {
+      g_free (probe);
+      g_test_skip ("the address space limit does not bite here "
+                   "(a sanitizer or valgrind)");
+      return;
+    }
+  g_assert_null (offsets);
+  g_assert_cmpuint (n, ==, 0);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+  g_assert_cmpint (mmap_error_get_errno (error), ==, ENOMEM);
+  g_clear_error (&error);
+
+  /* The map is as usable as before. */
+  g_assert_cmpint (mmap_object_count (map, (const guint8 *) "\0", 1, 0, 4096,
+                                      &error), ==, 4096);
+  g_assert_no_error (error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -877,6 +933,7 @@ main (int   argc,
   g_test_add_func ("/Mmap/Bulk/prot-write-only", test_prot_write_only);
   g_test_add_func ("/Mmap/Bulk/sigbus/truncated", test_truncated);
   g_test_add_func ("/Mmap/Bulk/sigbus/needle", test_needle_faults);
+  g_test_add_func ("/Mmap/Bulk/error/out-of-memory", test_out_of_memory);
   for (gsize i = 0; i < G_N_ELEMENTS (preconditions); i++)
     {
       g_autofree char *path = g_strdup_printf ("/Mmap/Bulk/precondition/%s",

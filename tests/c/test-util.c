@@ -108,6 +108,21 @@ mt_count_open_fds (void)
   return n;
 }
 
+/* The process's address space now, in bytes (VmSize). */
+gsize
+mt_address_space_size (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL,
+                                      NULL));
+  line = strstr (status, "VmSize:");
+  g_assert_nonnull (line);
+  return (gsize) g_ascii_strtoull (line + strlen ("VmSize:"), NULL, 10)
+         * 1024;
+}
+
 /* Letters with a newline every 41 bytes: lines for readline(), and
  * repeating substrings for find(). */
 void

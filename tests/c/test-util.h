@@ -25,6 +25,7 @@ int         mt_open_read_only    (const char   *path);
 GBytes     *mt_fd_read_all       (int           fd);
 goffset     mt_fd_size           (int           fd);
 guint       mt_count_open_fds    (void);
+gsize       mt_address_space_size (void);
 void        mt_fill_pattern      (guint8       *buf,
                                   gsize         len,
                                   guint         seed);
