@@ -57,12 +57,8 @@ lock_range (MmapObject     *self,
   struct rlimit limit;
   int errsv;
 
-  if ((flags & ~MMAP_LOCK_ON_FAULT) != 0)
-    {
-      g_set_error (error, MMAP_ERROR, MMAP_ERROR_INVALID_ARGUMENT,
-                   "%s: unknown flags 0x%x", op, (guint) flags);
-      return FALSE;
-    }
+  if (!mmap_check_flags (MMAP_TYPE_LOCK_FLAGS, flags, op, error))
+    return FALSE;
 
   {
     g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);
@@ -217,12 +213,8 @@ check_prot (MmapObject  *self,
 {
   MmapProt extra = prot & ~self->max_prot;
 
-  if ((prot & ~(MMAP_PROT_READ | MMAP_PROT_WRITE | MMAP_PROT_EXEC)) != 0)
-    {
-      g_set_error (error, MMAP_ERROR, MMAP_ERROR_INVALID_ARGUMENT,
-                   "%s: unknown protection bits 0x%x", op, (guint) prot);
-      return FALSE;
-    }
+  if (!mmap_check_flags (MMAP_TYPE_PROT, prot, op, error))
+    return FALSE;
   if (extra & MMAP_PROT_WRITE)
     {
       g_set_error (error, MMAP_ERROR, MMAP_ERROR_READ_ONLY,

@@ -298,6 +298,10 @@ mmap_object_may_fault (MmapObject *self)
 
 /* mmap-object.c */
 const char  *mmap_access_name          (MmapAccess    access);
+gboolean     mmap_check_flags          (GType         type,
+                                        guint         value,
+                                        const char   *op,
+                                        GError      **error);
 void         mmap_object_set_length    (MmapObject   *self,
                                         gsize         length);
 MmapMapSpec  mmap_object_map_spec      (MmapObject   *self);

@@ -241,6 +241,25 @@ check_enum_value (GType        type,
   return known;
 }
 
+/* Values with bits outside a registered flags type are
+ * MMAP_ERROR_INVALID_ARGUMENT in C (bindings refuse them themselves). */
+gboolean
+mmap_check_flags (GType        type,
+                  guint        value,
+                  const char  *op,
+                  GError     **error)
+{
+  GFlagsClass *klass = g_type_class_ref (type);
+  guint unknown = value & ~klass->mask;
+
+  g_type_class_unref (klass);
+  if (unknown == 0)
+    return TRUE;
+  g_set_error (error, MMAP_ERROR, MMAP_ERROR_INVALID_ARGUMENT,
+               "%s: unknown %s bits 0x%x", op, g_type_name (type), unknown);
+  return FALSE;
+}
+
 /* Whether nothing of the backing file follows the map: its end is the end
  * of its file or memfd, or it is private anonymous memory. Without a file
  * descriptor to ask, assume something does. */
@@ -1228,12 +1247,8 @@ mmap_object_flush_range_full (MmapObject     *self,
   g_return_val_if_fail (MMAP_OBJECT_CHECK (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if ((flags & ~(MMAP_SYNC_ASYNC | MMAP_SYNC_INVALIDATE)) != 0)
-    {
-      g_set_error (error, MMAP_ERROR, MMAP_ERROR_INVALID_ARGUMENT,
-                   "flush: unknown flags 0x%x", (guint) flags);
-      return FALSE;
-    }
+  if (!mmap_check_flags (MMAP_TYPE_SYNC_FLAGS, flags, "flush", error))
+    return FALSE;
 
   {
     g_auto(MmapReadScope) scope = mmap_read_scope_enter (self);

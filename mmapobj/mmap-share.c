@@ -151,23 +151,6 @@ fd_check_seals (int          fd,
   return FALSE;
 }
 
-static gboolean
-check_flags (GType        type,
-             guint        value,
-             const char  *op,
-             GError     **error)
-{
-  GFlagsClass *klass = g_type_class_ref (type);
-  guint unknown = value & ~klass->mask;
-
-  g_type_class_unref (klass);
-  if (unknown == 0)
-    return TRUE;
-  g_set_error (error, MMAP_ERROR, MMAP_ERROR_INVALID_ARGUMENT,
-               "%s: unknown %s bits 0x%x", op, g_type_name (type), unknown);
-  return FALSE;
-}
-
 /* Recomputes whether the map's memory can fault, from the seals of @fd
  * (the fd it was mapped from): memory sealed against shrinking cannot,
  * unless it is made of huge pages, whose pool can run dry. Call in a
@@ -221,7 +204,7 @@ mmap_object_new_memfd (const char      *name,
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!check_flags (MMAP_TYPE_MEMFD_FLAGS, flags, "new_memfd", error))
+  if (!mmap_check_flags (MMAP_TYPE_MEMFD_FLAGS, flags, "new_memfd", error))
     return NULL;
   if ((flags & MMAP_MEMFD_HUGE_2MB) && (flags & MMAP_MEMFD_HUGE_1GB))
     {
@@ -300,7 +283,7 @@ mmap_object_add_seals (MmapObject  *self,
   g_return_val_if_fail (MMAP_OBJECT_CHECK (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!check_flags (MMAP_TYPE_SEALS, seals, "add_seals", error))
+  if (!mmap_check_flags (MMAP_TYPE_SEALS, seals, "add_seals", error))
     return FALSE;
 
   {
@@ -400,7 +383,7 @@ mmap_object_check_seals (MmapObject  *self,
   g_return_val_if_fail (MMAP_OBJECT_CHECK (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!check_flags (MMAP_TYPE_SEALS, required, "check_seals", error))
+  if (!mmap_check_flags (MMAP_TYPE_SEALS, required, "check_seals", error))
     return FALSE;
 
   {
@@ -710,7 +693,7 @@ mmap_object_new_from_fd_list (GUnixFDList  *list,
   g_return_val_if_fail (G_IS_UNIX_FD_LIST (list), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!check_flags (MMAP_TYPE_SEALS, required_seals, "new_from_fd_list",
+  if (!mmap_check_flags (MMAP_TYPE_SEALS, required_seals, "new_from_fd_list",
                     error))
     return NULL;
   if (index < 0 || index >= g_unix_fd_list_get_length (list))

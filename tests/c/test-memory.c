@@ -406,18 +406,6 @@ test_flush_flags (void)
 
 /* Huge pages */
 
-static guint
-free_huge_pages (void)
-{
-  g_autofree char *text = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/meminfo", &text, NULL, NULL))
-    return 0;
-  line = strstr (text, "HugePages_Free:");
-  return line != NULL ? (guint) g_ascii_strtoull (line + 15, NULL, 10) : 0;
-}
-
 static void
 test_huge_pages (gconstpointer data)
 {
@@ -430,7 +418,7 @@ test_huge_pages (gconstpointer data)
                                         | MMAP_MAP_HUGE_2MB,
                               MMAP_PROT_READ | MMAP_PROT_WRITE,
                               MMAP_ACCESS_DEFAULT, 0, TRUE, &error);
-  if (free_huge_pages () == 0)
+  if (mt_free_huge_pages () == 0)
     {
       g_assert_null (map);
       g_assert_cmpint (mmap_error_get_errno (error), ==, ENOMEM);

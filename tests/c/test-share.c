@@ -109,19 +109,6 @@ test_memfd_bad_flags (void)
   }
 }
 
-/* The number of free huge pages of the default size, or 0. */
-static guint
-free_huge_pages (void)
-{
-  g_autofree char *text = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/meminfo", &text, NULL, NULL))
-    return 0;
-  line = strstr (text, "HugePages_Free:");
-  return line != NULL ? (guint) g_ascii_strtoull (line + 15, NULL, 10) : 0;
-}
-
 static void
 test_memfd_huge_pages (void)
 {
@@ -130,7 +117,7 @@ test_memfd_huge_pages (void)
   g_autoptr(MmapObject) map = NULL;
 
   map = mmap_object_new_memfd ("huge", size, MMAP_MEMFD_HUGE_2MB, &error);
-  if (free_huge_pages () == 0)
+  if (mt_free_huge_pages () == 0)
     {
       /* No pool: a clean error that says what is missing. */
       g_assert_null (map);

@@ -108,6 +108,19 @@ mt_count_open_fds (void)
   return n;
 }
 
+/* The number of free huge pages of the default size, or 0. */
+guint
+mt_free_huge_pages (void)
+{
+  g_autofree char *text = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/meminfo", &text, NULL, NULL))
+    return 0;
+  line = strstr (text, "HugePages_Free:");
+  return line != NULL ? (guint) g_ascii_strtoull (line + 15, NULL, 10) : 0;
+}
+
 /* The process's address space now, in bytes (VmSize). */
 gsize
 mt_address_space_size (void)

@@ -26,6 +26,7 @@ GBytes     *mt_fd_read_all       (int           fd);
 goffset     mt_fd_size           (int           fd);
 guint       mt_count_open_fds    (void);
 gsize       mt_address_space_size (void);
+guint       mt_free_huge_pages   (void);
 void        mt_fill_pattern      (guint8       *buf,
                                   gsize         len,
                                   guint         seed);
